@@ -1,0 +1,65 @@
+// What the client API needs from a member. A single in-memory member implements it first;
+// the Raft-backed member implements the same interface, so the API never changes shape.
+import type { MemberJSON } from "../../shared/v2.ts";
+import type { ApplyResult, V2Request, V2Store } from "../store/types.ts";
+
+export interface SelfStats {
+  name: string;
+  id: string;
+  state: string;
+  startTime: string;
+  leaderInfo: { leader: string; uptime: string; startTime: string };
+  recvAppendRequestCnt: number;
+  recvPkgRate?: number;
+  recvBandwidthRate?: number;
+  sendAppendRequestCnt: number;
+  sendPkgRate?: number;
+  sendBandwidthRate?: number;
+}
+
+export interface LeaderStats {
+  leader: string;
+  followers: Record<
+    string,
+    {
+      latency: { current: number; average: number; standardDeviation: number; minimum: number; maximum: number };
+      counts: { fail: number; success: number };
+    }
+  >;
+}
+
+/** Why a member add/remove/update failed, mapped to HTTP by the API. */
+export class MembershipError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Member {
+  readonly id: string;
+  readonly name: string;
+  readonly clusterId: string;
+  /** Local reads and watches go straight to the store. */
+  readonly store: V2Store;
+  /** Replicate and apply one mutation; resolves once applied locally. Rejects with EtcdError (e.g. 300 on timeout). */
+  propose(req: V2Request): Promise<ApplyResult>;
+  /** Linearizable read barrier (ReadIndex): resolves once the local store has applied everything committed before the call. */
+  readBarrier(): Promise<void>;
+  /** Raft commit index and term, for X-Raft-Index / X-Raft-Term. */
+  raftIndex(): number;
+  raftTerm(): number;
+  members(): MemberJSON[];
+  /** The current leader, or null during an election. */
+  leader(): MemberJSON | null;
+  addMember(peerURLs: string[]): Promise<MemberJSON>;
+  removeMember(id: string): Promise<void>;
+  updateMember(id: string, peerURLs: string[]): Promise<void>;
+  selfStats(): SelfStats;
+  /** null when this member is not the leader. */
+  leaderStats(): LeaderStats | null;
+  /** etcd's /health: has a leader and can commit. */
+  health(): Promise<boolean>;
+}
