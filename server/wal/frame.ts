@@ -1,0 +1,116 @@
+// Record framing. A frame is
+//   u32 payload length | u8 type | u8 pad | u16 header check   (the "length word", 8-aligned)
+//   u32 chained CRC32C | payload | pad zeros to the next multiple of 8
+// Frames start 8-aligned, so the length word never straddles a sector and cannot tear; the
+// header check tells a rotten length word from a torn one. The CRC covers the first six header
+// bytes and the payload, seeded with the previous record's CRC: the chain runs through every
+// record of every segment (a CRC record restates the running value at each segment start).
+import { crc32c } from "./crc32c.ts";
+import { PayloadError, RecordType, decodePayload, encodePayload, type WalRecord } from "./codec.ts";
+
+export const HEADER_BYTES = 12;
+export const SECTOR_BYTES = 512;
+const MAX_PAYLOAD_BYTES = 0xffff_fff0;
+
+export function frameBytes(payloadBytes: number): number {
+  return (HEADER_BYTES + payloadBytes + 7) & ~7;
+}
+
+function headerCheck(frame: Uint8Array, at: number): number {
+  return crc32c(frame.subarray(at, at + 6)) & 0xffff;
+}
+
+/** Frames records in order, carrying the running CRC. */
+export class FrameWriter {
+  private parts: Uint8Array[] = [];
+  private bytes = 0;
+
+  constructor(public crc: number) {}
+
+  add(rec: WalRecord): void {
+    const data = encodePayload(rec);
+    if (data.length > MAX_PAYLOAD_BYTES) throw new RangeError(`record of ${data.length} bytes is too large`);
+    const frame = new Uint8Array(frameBytes(data.length));
+    const v = new DataView(frame.buffer);
+    v.setUint32(0, data.length, true);
+    v.setUint8(4, rec.type);
+    v.setUint8(5, frame.length - HEADER_BYTES - data.length);
+    v.setUint16(6, headerCheck(frame, 0), true);
+    const seed = rec.type === RecordType.Crc ? rec.crc : this.crc;
+    this.crc = crc32c(data, crc32c(frame.subarray(0, 6), seed));
+    v.setUint32(8, this.crc, true);
+    frame.set(data, HEADER_BYTES);
+    this.parts.push(frame);
+    this.bytes += frame.length;
+  }
+
+  get length(): number {
+    return this.bytes;
+  }
+
+  /** All frames added since the last take, as one buffer for one write. */
+  take(): Uint8Array {
+    const out = new Uint8Array(this.bytes);
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    this.parts = [];
+    this.bytes = 0;
+    return out;
+  }
+}
+
+export type FrameRead =
+  | { kind: "record"; record: WalRecord; crc: number; next: number }
+  /** A zero length word (or end of buffer): no more records here. */
+  | { kind: "end" }
+  /** Looks like an interrupted write: only acceptable at the tail of the last segment. */
+  | { kind: "torn"; reason: string }
+  | { kind: "corrupt"; reason: string };
+
+function isZero(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * A write torn by power loss leaves whole sectors unwritten, which in a preallocated segment
+ * read as zeros; bit rot does not. So a bad frame with an all-zero sector piece is torn.
+ */
+function hasZeroSector(buf: Uint8Array, from: number, to: number): boolean {
+  for (let start = from; start < to; ) {
+    const end = Math.min(to, (Math.floor(start / SECTOR_BYTES) + 1) * SECTOR_BYTES);
+    if (isZero(buf, start, end)) return true;
+    start = end;
+  }
+  return false;
+}
+
+/** Reads the frame at `offset` (a file offset: `buf` holds the segment from byte 0). */
+export function readFrame(buf: Uint8Array, offset: number, prevCrc: number): FrameRead {
+  if (offset + 8 > buf.length) return isZero(buf, offset, buf.length) ? { kind: "end" } : { kind: "torn", reason: "partial length word" };
+  if (isZero(buf, offset, offset + 8)) return { kind: "end" };
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const length = v.getUint32(offset, true);
+  const type = v.getUint8(offset + 4);
+  if (v.getUint16(offset + 6, true) !== headerCheck(buf, offset)) return { kind: "corrupt", reason: "length word fails its check" };
+  const size = frameBytes(length);
+  if (v.getUint8(offset + 5) !== size - HEADER_BYTES - length) return { kind: "corrupt", reason: "bad padding in length word" };
+  if (offset + HEADER_BYTES + length > buf.length) return { kind: "torn", reason: `record of ${length} bytes runs past end of file` };
+  const data = buf.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
+  const seed = type === RecordType.Crc && length === 4 ? v.getUint32(offset + HEADER_BYTES, true) : prevCrc;
+  const crc = crc32c(data, crc32c(buf.subarray(offset, offset + 6), seed));
+  if (crc !== v.getUint32(offset + 8, true)) {
+    return hasZeroSector(buf, offset, offset + HEADER_BYTES + length)
+      ? { kind: "torn", reason: "crc mismatch in a partly written record" }
+      : { kind: "corrupt", reason: "crc mismatch" };
+  }
+  try {
+    return { kind: "record", record: decodePayload(type, data), crc, next: offset + size };
+  } catch (err) {
+    if (err instanceof PayloadError) return { kind: "corrupt", reason: err.message };
+    throw err;
+  }
+}
