@@ -1,0 +1,72 @@
+// The seam between the member run loop and the network to the other members. The transport
+// only moves Raft messages and snapshots; it knows nothing of terms, leaders or logs.
+import type { Server } from "bun";
+import type { MemberJSON } from "../../shared/v2.ts";
+import type { Message, NodeId } from "../raft/types.ts";
+
+export interface PeerTlsOptions {
+  certFile?: string;
+  keyFile?: string;
+  /** CA that signs peer certificates; used to verify the peers we dial and, with clientCertAuth, those dialing us. */
+  caFile?: string;
+  /** Require peers dialing us to present a certificate signed by caFile. */
+  clientCertAuth?: boolean;
+}
+
+export interface TransportOptions {
+  selfId: NodeId;
+  clusterId: string;
+  /** Known peers (excluding self) and their peer URLs. */
+  peers?: Map<NodeId, string[]>;
+  /** A Raft message from a peer, in the order that peer sent it. Must not throw. */
+  onMessage(msg: Message): void;
+  /** A MsgSnap with its full payload; resolve once it is handed over, reject to tell the sender it failed. */
+  onSnapshot(msg: Message): Promise<void>;
+  /** A peer could not be reached or dropped messages; the member tells Raft (MsgUnreachable). */
+  onUnreachable?(peerId: NodeId): void;
+  /** Outcome of a snapshot we sent; the member tells Raft (MsgSnapStatus). */
+  onSnapshotStatus?(peerId: NodeId, ok: boolean): void;
+  /** A peer answered that this member was removed from the cluster; the member must stop. Called once. */
+  onRemoved?(): void;
+  /** Members removed from the cluster: their requests are refused with 410. */
+  isRemoved?(peerId: NodeId): boolean;
+  /** Source of the peer-port `GET /members` answer. */
+  members?(): MemberJSON[];
+  /** Source of the peer-port `GET /version` document. */
+  version?(): unknown;
+  tls?: PeerTlsOptions;
+  serverVersion?: string;
+  /** Messages queued per peer before the oldest are dropped. */
+  queueMessagesMax?: number;
+  backoffMsMin?: number;
+  backoffMsMax?: number;
+  log?(line: string): void;
+}
+
+export interface PeerStats {
+  id: NodeId;
+  connected: boolean;
+  sentMessages: number;
+  sentBytes: number;
+  recvMessages: number;
+  recvBytes: number;
+  droppedMessages: number;
+  /** Last measured round trip on the stream, or null before the first measurement. */
+  rttMs: number | null;
+  snapshotsSent: number;
+  snapshotsFailed: number;
+}
+
+export interface Transport {
+  /** Queue messages for their `to` peers. Never blocks, never throws; unknown peers are dropped. */
+  send(messages: readonly Message[]): void;
+  addPeer(id: NodeId, urls: string[]): void;
+  updatePeer(id: NodeId, urls: string[]): void;
+  removePeer(id: NodeId): void;
+  /** Peer-port routes. Pass the Bun server so `/raft/stream` can upgrade to a WebSocket. */
+  handler(req: Request, server?: Server<unknown>): Response | Promise<Response> | undefined;
+  /** Serve the peer routes on one listen URL (http or https); stopped by close(). */
+  listen(url: string): Server<unknown>;
+  stats(): PeerStats[];
+  close(): Promise<void>;
+}
