@@ -58,6 +58,11 @@ export interface ApplyResult {
   event: EventJSON;
   /** Store index right after the operation (X-Etcd-Index). */
   index: number;
+  /**
+   * SYNC only: every expire event it caused, in order (possibly none). For a SYNC, `event` is
+   * the last of them, or a bare `{action:"expire"}` without a node when nothing expired.
+   */
+  expired?: EventJSON[];
 }
 
 export const ErrorCode = {

@@ -1,0 +1,66 @@
+// etcd's /v2/stats/store counters. Write counters move when a request is applied (on every
+// member alike); get counters only on the member that served the read.
+import type { StoreStatsJSON } from "./types.ts";
+
+export type CounterName = Exclude<keyof StoreStatsJSON, "watchers">;
+
+/** The 15 persistent counters, in the order etcd emits them (watchers comes last, live). */
+export const COUNTER_NAMES: readonly CounterName[] = [
+  "getsSuccess",
+  "getsFail",
+  "setsSuccess",
+  "setsFail",
+  "deleteSuccess",
+  "deleteFail",
+  "updateSuccess",
+  "updateFail",
+  "createSuccess",
+  "createFail",
+  "compareAndSwapSuccess",
+  "compareAndSwapFail",
+  "compareAndDeleteSuccess",
+  "compareAndDeleteFail",
+  "expireCount",
+];
+
+/** The operations counted as a Success/Fail pair. */
+export type CountedOp = "gets" | "sets" | "delete" | "update" | "create" | "compareAndSwap" | "compareAndDelete";
+
+export class StoreCounters {
+  private values = new Map<CounterName, number>(COUNTER_NAMES.map((n) => [n, 0]));
+
+  inc(name: CounterName): void {
+    this.values.set(name, this.values.get(name)! + 1);
+  }
+
+  /** Run `fn`, counting it as `<op>Success` or, if it throws, `<op>Fail`. */
+  count<T>(op: CountedOp, fn: () => T): T {
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.inc(`${op}Fail`);
+      throw e;
+    }
+    this.inc(`${op}Success`);
+    return result;
+  }
+
+  toJSON(watchers: number): StoreStatsJSON {
+    const out = {} as StoreStatsJSON;
+    for (const name of COUNTER_NAMES) out[name] = this.values.get(name)!;
+    out.watchers = watchers;
+    return out;
+  }
+
+  /** For snapshots: the counters in COUNTER_NAMES order. */
+  toArray(): number[] {
+    return COUNTER_NAMES.map((n) => this.values.get(n)!);
+  }
+
+  static fromArray(values: number[]): StoreCounters {
+    const c = new StoreCounters();
+    COUNTER_NAMES.forEach((n, i) => c.values.set(n, values[i] ?? 0));
+    return c;
+  }
+}
