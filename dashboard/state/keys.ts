@@ -1,0 +1,44 @@
+// The Keys view's state: a lazily loaded tree, the selected node, and the last write outcome.
+import { signal } from "@preact/signals";
+import type { ErrorJSON, NodeJSON } from "../../shared/v2.ts";
+import { getKey, parentDir } from "./keys-api.ts";
+
+export type DirListing = { state: "loading" } | { state: "loaded"; nodes: NodeJSON[] } | { state: "error"; error: ErrorJSON };
+
+export const listings = signal<Record<string, DirListing>>({});
+export const expanded = signal<Record<string, boolean>>({ "/": true });
+export const selected = signal<NodeJSON | null>(null);
+/** The Keys view's message line: what the last action did, or why it failed. */
+export const notice = signal<{ kind: "ok" | "error" | "conflict"; text: string; current?: NodeJSON } | null>(null);
+
+export async function loadDir(dir: string): Promise<void> {
+  listings.value = { ...listings.value, [dir]: { state: "loading" } };
+  const r = await getKey(dir);
+  const listing: DirListing = r.ok
+    ? { state: "loaded", nodes: r.event.node?.nodes ?? [] }
+    : { state: "error", error: r.error };
+  listings.value = { ...listings.value, [dir]: listing };
+}
+
+export function toggleDir(dir: string): void {
+  const open = !expanded.value[dir];
+  expanded.value = { ...expanded.value, [dir]: open };
+  if (open) void loadDir(dir);
+}
+
+/** Reload the listings a write to `key` may have changed (its parent, and the key if a dir). */
+export async function refreshAround(key: string): Promise<void> {
+  const dirs = new Set([parentDir(key)]);
+  if (listings.value[key]) dirs.add(key);
+  await Promise.all([...dirs].filter((d) => d === "/" || expanded.value[d]).map(loadDir));
+}
+
+export async function select(key: string): Promise<void> {
+  const r = await getKey(key);
+  if (r.ok && r.event.node) {
+    selected.value = r.event.node;
+  } else if (!r.ok) {
+    selected.value = null;
+    notice.value = { kind: "error", text: `${key}: ${r.error.message}${r.error.cause ? ` (${r.error.cause})` : ""}` };
+  }
+}
