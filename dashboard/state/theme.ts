@@ -1,4 +1,5 @@
-// Light / dark: follows prefers-color-scheme until the user picks one with the toggle.
+// Light / dark: follows prefers-color-scheme until the user picks one with the toggle. The
+// effective theme is always written to <html data-theme>, so the CSS has one dark palette.
 import { effect, signal } from "@preact/signals";
 
 export type ThemeChoice = "auto" | "light" | "dark";
@@ -15,6 +16,11 @@ function stored(): ThemeChoice {
 }
 
 export const theme = signal<ThemeChoice>(stored());
+const systemDark = matchMedia("(prefers-color-scheme: dark)");
+const systemPrefersDark = signal(systemDark.matches);
+systemDark.addEventListener("change", (e) => {
+  systemPrefersDark.value = e.matches;
+});
 
 export function cycleTheme(): void {
   const order: ThemeChoice[] = ["auto", "light", "dark"];
@@ -27,6 +33,6 @@ export function cycleTheme(): void {
 }
 
 effect(() => {
-  if (theme.value === "auto") delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = theme.value;
+  const dark = theme.value === "dark" || (theme.value === "auto" && systemPrefersDark.value);
+  document.documentElement.dataset.theme = dark ? "dark" : "light";
 });
