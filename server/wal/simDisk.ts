@@ -179,8 +179,10 @@ export class SimDisk implements Disk {
   }
 
   async mkdirp(dir: string): Promise<void> {
-    const norm = normalize(dir);
-    if (!this.dirs.has(norm)) this.dirs.set(norm, { entries: new Map(), durable: new Map(), pending: [] });
+    for (let d = normalize(dir); !this.dirs.has(d); d = dirname(d)) {
+      this.dirs.set(d, { entries: new Map(), durable: new Map(), pending: [] });
+      if (d === "/" || d === ".") break;
+    }
   }
 
   async rename(from: string, to: string): Promise<void> {

@@ -1,0 +1,10 @@
+// The WAL's public face for the member: createWal / openWal / walExists, the Wal it returns,
+// the Disk seam with its real and simulated implementations, and the typed errors.
+export { createWal, openWal, walExists, type OpenedWal, type OpenWalOptions } from "./open.ts";
+export { Wal } from "./wal.ts";
+export type { WalMetadata, SnapshotMarker } from "./codec.ts";
+export type { WalOptions } from "./context.ts";
+export { WalCorruptError, WalFailedError } from "./errors.ts";
+export { DiskError, type Disk, type DiskFile } from "./disk.ts";
+export { RealDisk, type RealDiskOptions } from "./realDisk.ts";
+export { SimDisk, type CrashMode, type SimDiskOptions, type SimOp, type FaultInjector } from "./simDisk.ts";

@@ -1,0 +1,155 @@
+import { expect, test } from "bun:test";
+import { RealDisk } from "./realDisk.ts";
+import { SimDisk } from "./simDisk.ts";
+import { createWal, openWal, walExists } from "./open.ts";
+import { DATA_DIR, META, entries, entry, simOptions } from "./test-helpers.ts";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { Snapshot } from "../raft/types.ts";
+
+const snap = (index: number, term: number, bytes = 100): Snapshot => ({
+  metadata: { index, term, confState: { voters: ["9e737febb6b99eee", "2"], learners: ["3"] } },
+  data: Uint8Array.from({ length: bytes }, (_, i) => (i * 13 + index) & 0xff),
+});
+
+test("create, save, reopen: hard state and entries come back; metadata is checked", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk);
+  expect(await walExists(DATA_DIR, opts)).toBe(false);
+  const wal = await createWal(DATA_DIR, META, opts);
+  expect(await walExists(DATA_DIR, opts)).toBe(true);
+  await expect(createWal(DATA_DIR, META, opts)).rejects.toThrow(/already holds a WAL/);
+  await wal.save({ term: 1, vote: "9e737febb6b99eee", commit: 0 }, entries(1, 3));
+  await wal.save({ term: 2, vote: "", commit: 3 }, [entry(4, 2)]);
+  await wal.close();
+  await expect(wal.save(undefined, [entry(5, 2)])).rejects.toThrow(/closed/);
+
+  const r = await openWal(DATA_DIR, { ...opts, metadata: META });
+  expect(r.metadata).toEqual(META);
+  expect(r.hardState).toEqual({ term: 2, vote: "", commit: 3 });
+  expect(r.snapshot).toBeNull();
+  expect(r.entries).toEqual([...entries(1, 3), entry(4, 2)]);
+  await r.wal.save(undefined, [entry(5, 2)]);
+  await r.wal.close();
+  await expect(openWal(DATA_DIR, { ...opts, metadata: { ...META, clusterId: "1" } })).rejects.toThrow(/metadata mismatch/);
+  expect((await openWal(DATA_DIR, opts)).entries.map((e) => e.index)).toEqual([1, 2, 3, 4, 5]);
+});
+
+test("later entries with the same index replace the earlier ones and everything after them", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk);
+  const wal = await createWal(DATA_DIR, META, opts);
+  await wal.save({ term: 1, vote: "", commit: 2 }, entries(1, 6, 1));
+  await wal.save({ term: 2, vote: "", commit: 2 }, entries(4, 5, 2));
+  await wal.close();
+  const r = await openWal(DATA_DIR, opts);
+  expect(r.entries).toEqual([...entries(1, 3, 1), ...entries(4, 5, 2)]);
+  expect(r.wal.lastIndex).toBe(5);
+});
+
+test("group commit: concurrent saves share syncs, order is kept, each resolves after its sync", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk, { segmentSizeBytes: 1 << 20 });
+  const wal = await createWal(DATA_DIR, META, opts);
+  let syncs = 0;
+  disk.injectFaults((op) => {
+    if (op.kind === "fdatasync") syncs++;
+    return undefined;
+  });
+  const done: number[] = [];
+  await Promise.all(Array.from({ length: 64 }, (_, i) => wal.save(undefined, [entry(i + 1)]).then(() => done.push(i + 1))));
+  expect(done.length).toBe(64);
+  // The first save starts a sync alone; the other 63 arrive while it is in flight and share one.
+  expect(syncs).toBe(2);
+  expect(wal.syncCount).toBe(2);
+  await wal.close();
+  expect((await openWal(DATA_DIR, opts)).entries.map((e) => e.index)).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+});
+
+test("segments are cut at the size limit with etcd's names and replay across them", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk, { segmentSizeBytes: 2048 });
+  const wal = await createWal(DATA_DIR, META, opts);
+  for (let i = 1; i <= 100; i++) await wal.save({ term: 1, vote: "", commit: i - 1 }, [entry(i, 1, 40)]);
+  const names = (await disk.list(`${DATA_DIR}/member/wal`)).filter((n) => n.endsWith(".wal"));
+  expect(names.length).toBeGreaterThan(3);
+  expect(names[0]).toBe("0000000000000000-0000000000000000.wal");
+  expect(names[1]).toMatch(/^0000000000000001-00000000000000[0-9a-f]{2}\.wal$/);
+  await wal.close();
+  const r = await openWal(DATA_DIR, opts);
+  expect(r.entries).toEqual(Array.from({ length: 100 }, (_, i) => entry(i + 1, 1, 40)));
+  expect(r.hardState.commit).toBe(99);
+});
+
+test("snapshots: file written, marker recorded, segments released beyond maxWals, old snapshots purged", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk, { segmentSizeBytes: 1024, maxWals: 2, maxSnapshots: 2 });
+  const wal = await createWal(DATA_DIR, META, opts);
+  let index = 0;
+  for (let round = 1; round <= 4; round++) {
+    for (let i = 0; i < 20; i++) {
+      index++;
+      await wal.save({ term: 1, vote: "", commit: index }, [entry(index, 1, 40)]);
+    }
+    await wal.saveSnapshot(snap(index, 1));
+  }
+  const snaps = (await disk.list(`${DATA_DIR}/member/snap`)).filter((n) => n.endsWith(".snap"));
+  expect(snaps).toEqual(["0000000000000001-000000000000003c.snap", "0000000000000001-0000000000000050.snap"]);
+  const segs = (await disk.list(`${DATA_DIR}/member/wal`)).filter((n) => n.endsWith(".wal"));
+  expect(segs.length).toBe(2);
+  expect(segs[0]!.startsWith("0000000000000000-")).toBe(false);
+  await wal.save({ term: 1, vote: "", commit: 82 }, entries(81, 82, 1, 40));
+  await wal.close();
+  const r = await openWal(DATA_DIR, opts);
+  expect(r.snapshot).toEqual(snap(80, 1));
+  expect(r.entries).toEqual(entries(81, 82, 1, 40));
+  expect(r.hardState.commit).toBe(82);
+});
+
+test("releaseTo never releases past the newest durable snapshot", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk, { segmentSizeBytes: 1024, maxWals: 1 });
+  const wal = await createWal(DATA_DIR, META, opts);
+  for (let i = 1; i <= 60; i++) await wal.save(undefined, [entry(i, 1, 40)]);
+  const before = wal.segmentPaths.length;
+  await wal.releaseTo(60);
+  expect(wal.segmentPaths.length).toBe(before);
+  await wal.close();
+  expect((await openWal(DATA_DIR, opts)).entries.length).toBe(60);
+});
+
+test("a received snapshot past the end of the log restarts the log after it", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk);
+  const wal = await createWal(DATA_DIR, META, opts);
+  await wal.save({ term: 1, vote: "", commit: 2 }, entries(1, 3));
+  await wal.saveSnapshot(snap(100, 5));
+  await wal.save({ term: 5, vote: "", commit: 101 }, entries(101, 102, 5));
+  await wal.close();
+  const r = await openWal(DATA_DIR, opts);
+  expect(r.snapshot?.metadata.index).toBe(100);
+  expect(r.entries).toEqual(entries(101, 102, 5));
+});
+
+test("runs unchanged on the real file system, with etcd's layout and 64 MB preallocated segments", async () => {
+  const root = mkdtempSync(`${tmpdir()}/etcbun-wal-`);
+  try {
+    for (const blocking of [false, true]) {
+      const dir = `${root}/${blocking ? "b" : "a"}`;
+      const opts = { disk: new RealDisk({ blocking }), log: () => {} };
+      const wal = await createWal(dir, META, opts);
+      await wal.save({ term: 1, vote: "", commit: 1 }, entries(1, 10));
+      await wal.saveSnapshot(snap(5, 1, 3 << 20));
+      await wal.close();
+      expect(readdirSync(`${dir}/member/wal`)).toEqual(["0000000000000000-0000000000000000.wal"]);
+      expect(statSync(`${dir}/member/wal/0000000000000000-0000000000000000.wal`).size).toBe(64_000_000);
+      expect(readdirSync(`${dir}/member/snap`)).toEqual(["0000000000000001-0000000000000005.snap"]);
+      const r = await openWal(dir, opts);
+      expect(r.snapshot).toEqual(snap(5, 1, 3 << 20));
+      expect(r.entries).toEqual(entries(6, 10));
+      await r.wal.close();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,226 @@
+// The open write-ahead log: appends what each Raft Ready hands out with one fdatasync per batch
+// (group commit), cuts segments, records snapshots and releases what they cover.
+import type { Entry, HardState, Snapshot } from "../raft/types.ts";
+import { RecordType, type SnapshotMarker, type WalMetadata } from "./codec.ts";
+import type { WalContext } from "./context.ts";
+import type { DiskFile } from "./disk.ts";
+import { WalFailedError } from "./errors.ts";
+import { FrameWriter } from "./frame.ts";
+import { createSegmentFile, type Segment } from "./segment.ts";
+import { purgeSnapshots, writeSnapshotFile } from "./snapshotter.ts";
+
+interface Pending {
+  hardState?: HardState;
+  entries: readonly Entry[];
+  marker?: SnapshotMarker;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/** Where the log stands; openWal/createWal build it from disk. */
+export interface WalState {
+  metadata: WalMetadata;
+  segments: Segment[];
+  file: DiskFile;
+  offset: number;
+  crc: number;
+  lastIndex: number;
+  hardState: HardState | undefined;
+  /** Index of the newest snapshot whose marker is durable: nothing at or below it may be released beyond. */
+  snapshotIndex: number;
+}
+
+export class Wal {
+  private queue: Pending[] = [];
+  /** True while a flush loop runs; cleared in the same turn it sees the queue empty. */
+  private flushing = false;
+  private flushDone: Promise<void> = Promise.resolve();
+  private failed: WalFailedError | null = null;
+  private closed = false;
+  /** Batches written and synced so far (for stats and the group-commit bench). */
+  syncCount = 0;
+
+  constructor(
+    private readonly ctx: WalContext,
+    private readonly state: WalState,
+  ) {}
+
+  /** Why the WAL stopped accepting writes, for /health and the log; null while healthy. */
+  get failure(): WalFailedError | null {
+    return this.failed;
+  }
+
+  get metadata(): WalMetadata {
+    return this.state.metadata;
+  }
+
+  get lastIndex(): number {
+    return this.state.lastIndex;
+  }
+
+  /** Segment file paths, oldest first. */
+  get segmentPaths(): string[] {
+    return this.state.segments.map((s) => s.path);
+  }
+
+  /**
+   * Persists `entries` then `hardState` and resolves once they are on disk. Calls made while a
+   * sync is in flight are written together and share the next one.
+   */
+  save(hardState: HardState | undefined, entries: readonly Entry[]): Promise<void> {
+    if (!hardState && entries.length === 0) return this.failed ? Promise.reject(this.failed) : Promise.resolve();
+    return this.enqueue({ hardState, entries });
+  }
+
+  /**
+   * Writes the snapshot file (off the append path: appends keep flowing meanwhile), then its
+   * marker in the WAL, then releases segments and snapshot files it makes unnecessary.
+   */
+  async saveSnapshot(snap: Snapshot): Promise<void> {
+    this.assertWritable();
+    try {
+      await writeSnapshotFile(this.ctx, snap);
+    } catch (err) {
+      throw this.fail(err);
+    }
+    const marker = { index: snap.metadata.index, term: snap.metadata.term };
+    await this.enqueue({ entries: [], marker });
+    this.state.snapshotIndex = Math.max(this.state.snapshotIndex, marker.index);
+    await this.releaseTo(marker.index);
+    try {
+      await purgeSnapshots(this.ctx);
+    } catch (err) {
+      this.ctx.log(`wal: could not purge old snapshots: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Segments holding only entries below `index` become deletable, but never past the newest
+   * durable snapshot; the oldest deletable ones are removed while more than maxWals remain.
+   */
+  async releaseTo(index: number): Promise<void> {
+    const upTo = Math.min(index, this.state.snapshotIndex);
+    const segs = this.state.segments;
+    let keepFrom = 0;
+    for (let i = 0; i < segs.length; i++) if (segs[i]!.firstIndex <= upTo) keepFrom = i;
+    const excess = this.ctx.maxWals > 0 ? segs.length - this.ctx.maxWals : 0;
+    const remove = Math.max(0, Math.min(keepFrom, excess));
+    // Oldest first, each made durable before the next, so a crash never leaves a hole in the sequence.
+    for (const seg of segs.splice(0, remove)) {
+      await this.ctx.disk.unlink(seg.path);
+      await this.ctx.disk.fsyncDir(this.ctx.walDir);
+      this.ctx.log(`wal: purged ${seg.path}`);
+    }
+  }
+
+  /** Waits for queued saves, then closes the file; later saves reject. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing) await this.flushDone;
+    await this.state.file.close();
+  }
+
+  private assertWritable(): void {
+    if (this.failed) throw this.failed;
+    if (this.closed) throw new Error("wal: closed");
+  }
+
+  private enqueue(p: Omit<Pending, "resolve" | "reject">): Promise<void> {
+    try {
+      this.assertWritable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ ...p, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        this.flushDone = this.flushLoop();
+      }
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    for (;;) {
+      // No await between this check and clearing the flag: a save queued by a continuation of
+      // the last batch must start a new loop, not join one that is about to return.
+      if (this.queue.length === 0) {
+        this.flushing = false;
+        return;
+      }
+      const batch = this.queue.splice(0);
+      if (this.failed) {
+        batch.forEach((p) => p.reject(this.failed!));
+        continue;
+      }
+      const s = this.state;
+      const w = new FrameWriter(s.crc);
+      let lastIndex = s.lastIndex;
+      let hardState = s.hardState;
+      for (const p of batch) {
+        for (const entry of p.entries) {
+          w.add({ type: RecordType.Entry, entry });
+          lastIndex = entry.index;
+        }
+        if (p.hardState) {
+          w.add({ type: RecordType.HardState, hardState: p.hardState });
+          hardState = p.hardState;
+        }
+        if (p.marker) {
+          w.add({ type: RecordType.Snapshot, marker: p.marker });
+          lastIndex = Math.max(lastIndex, p.marker.index);
+        }
+      }
+      const buf = w.take();
+      try {
+        await s.file.write(s.offset, buf);
+        await s.file.fdatasync();
+      } catch (err) {
+        const failure = this.fail(err);
+        batch.forEach((p) => p.reject(failure));
+        continue;
+      }
+      s.offset += buf.length;
+      s.crc = w.crc;
+      s.lastIndex = lastIndex;
+      s.hardState = hardState;
+      this.syncCount++;
+      batch.forEach((p) => p.resolve());
+      if (s.offset >= this.ctx.segmentSizeBytes) {
+        try {
+          await this.cut();
+        } catch (err) {
+          this.fail(err);
+        }
+      }
+    }
+  }
+
+  /** Seals the full segment at its used length and continues in a fresh preallocated one. */
+  private async cut(): Promise<void> {
+    const s = this.state;
+    await s.file.truncate(s.offset);
+    await s.file.fsync();
+    const w = new FrameWriter(s.crc);
+    w.add({ type: RecordType.Crc, crc: s.crc });
+    w.add({ type: RecordType.Metadata, metadata: s.metadata });
+    // Older segments may be released, so each one restates the hard state it starts from.
+    if (s.hardState) w.add({ type: RecordType.HardState, hardState: s.hardState });
+    const head = w.take();
+    const prev = s.segments[s.segments.length - 1]!;
+    const { segment, file } = await createSegmentFile(this.ctx, { seq: prev.seq + 1, firstIndex: s.lastIndex + 1 }, head);
+    await s.file.close();
+    s.segments.push(segment);
+    s.file = file;
+    s.offset = head.length;
+    s.crc = w.crc;
+  }
+
+  private fail(err: unknown): WalFailedError {
+    if (!this.failed) {
+      this.failed = new WalFailedError(err);
+      this.ctx.log(this.failed.message);
+    }
+    return this.failed;
+  }
+}
