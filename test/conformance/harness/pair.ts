@@ -48,8 +48,10 @@ export interface PairResult {
 /** Runs the sequence on both servers at once; an `etcdBug` sequence is only checked on the target. */
 export async function runOnPair(pair: Pair, seq: Sequence): Promise<PairResult> {
   if (seq.etcdBug) {
+    // Checked against our documented behaviour only; meaningless when the target is etcd too.
+    if (targetKind() === "etcd") return { differences: [], failures: [] };
     const mine = await runSequence(pair.target, seq, pair.targetAliases);
-    return { differences: [], failures: targetKind() === "etcd" ? [] : mine.failures };
+    return { differences: [], failures: mine.failures };
   }
   const [ref, mine] = await Promise.all([
     runSequence(pair.reference, seq, pair.refAliases),

@@ -55,34 +55,43 @@ export async function serverAliases(server: RunningServer): Promise<Map<string, 
   return aliases;
 }
 
-function expand(s: string, base: number, prefix: string): string {
-  return s
-    .replaceAll("{k}", prefix)
-    .replace(/\{i(?:\+(\d+))?\}/g, (_, n?: string) => String(base + Number(n ?? 0)))
-    .replace(/\{I(?:\+(\d+))?\}/g, (_, n?: string) => String(base + Number(n ?? 0)).padStart(20, "0"));
+interface Vars {
+  base: number;
+  prefix: string;
+  server: RunningServer;
 }
 
-function encodeForm(form: Record<string, string> | string, base: number, prefix: string): string {
-  if (typeof form === "string") return expand(form, base, prefix);
+function expand(s: string, v: Vars): string {
+  return s
+    .replaceAll("{k}", v.prefix)
+    .replaceAll("{peer}", v.server.peerURL)
+    .replaceAll("{client}", v.server.clientURL)
+    .replace(/\{i(?:\+(\d+))?\}/g, (_, n?: string) => String(v.base + Number(n ?? 0)))
+    .replace(/\{I(?:\+(\d+))?\}/g, (_, n?: string) => String(v.base + Number(n ?? 0)).padStart(20, "0"));
+}
+
+function encodeForm(form: Record<string, string> | string, vars: Vars): string {
+  if (typeof form === "string") return expand(form, vars);
   const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(form)) p.append(k, expand(v, base, prefix));
+  for (const [k, v] of Object.entries(form)) p.append(k, expand(v, vars));
   return p.toString();
 }
 
-function requestInit(req: Req, base: number, prefix: string): { method: string; path: string; headers: Record<string, string>; body?: string } {
+function requestInit(req: Req, vars: Vars): { method: string; path: string; headers: Record<string, string>; body?: string } {
   const headers: Record<string, string> = {};
   let body: string | undefined;
   if (req.form !== undefined) {
     headers["Content-Type"] = "application/x-www-form-urlencoded";
-    body = encodeForm(req.form, base, prefix);
+    body = encodeForm(req.form, vars);
   }
-  if (req.body !== undefined) body = expand(req.body, base, prefix);
+  if (req.body !== undefined) body = expand(req.body, vars);
   for (const [k, v] of Object.entries(req.headers ?? {})) headers[k] = v;
-  return { method: req.method ?? "GET", path: expand(req.path, base, prefix), headers, body };
+  return { method: req.method ?? "GET", path: expand(req.path, vars), headers, body };
 }
 
-async function send(server: RunningServer, req: Req, base: number, opts: { prefix: string; follow: boolean }): Promise<Reply> {
-  const init = requestInit(req, base, opts.prefix);
+async function send(req: Req, vars: Vars, opts: { follow: boolean }): Promise<Reply> {
+  const server = vars.server;
+  const init = requestInit(req, vars);
   if (req.raw) {
     const r = await rawRequest(server.clientURL, init);
     if (opts.follow && r.status === 301 && r.headers.get("location")) {
@@ -158,6 +167,7 @@ function compareOpts(step: CompareOptions, path: string): { ordered: boolean; va
 export async function runSequence(server: RunningServer, seq: Sequence, aliases: Map<string, string>): Promise<SequenceResult> {
   const prefix = `/v2/keys/${seq.prefix ?? slug(seq.name)}`;
   const base = await storeIndex(server);
+  const vars: Vars = { base, prefix, server };
   const ctx: ServerContext = { base, aliases };
   const observations: Observation[] = [];
   const failures: string[] = [];
@@ -176,24 +186,25 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         const worker = async () => {
           while (next < step.count) {
             next++;
-            const r = await send(server, step.req, base, { prefix, follow: false });
+            const r = await send(step.req, vars, { follow: false });
             if (r.status >= 300) bad ??= r.status;
           }
         };
         await Promise.all(Array.from({ length: step.concurrency ?? 16 }, worker));
         record({ step: n, what: `bulk ${step.count}× ${describeReq(step.req)}`, status: bad ?? 200 });
       } else if (step.do === "watch") {
-        const init = requestInit(step, base, prefix);
+        const init = requestInit(step, vars);
         const abort = new AbortController();
         const what = `watch ${step.id}: ${describeReq(step)}`;
-        const headersIn = AbortSignal.timeout(5000);
-        headersIn.addEventListener("abort", () => abort.abort(new Error("watch headers not flushed within 5 s")));
+        const headersLate = setTimeout(() => abort.abort(new Error("watch headers not flushed within 5 s")), 5000);
         let res: Response;
         try {
           res = await fetch(server.clientURL + init.path, { method: init.method, headers: init.headers, body: init.body, signal: abort.signal });
         } catch (err) {
           record({ step: n, what, error: String(err) }, step.expect);
           continue;
+        } finally {
+          clearTimeout(headersLate);
         }
         const opts = compareOpts(step, init.path);
         const w = { res, reader: res.body!.getReader(), buf: "", done: false, inflight: null, abort, opts };
@@ -213,7 +224,9 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         const opts = { ...w.opts, ...compareOpts(step, "") , ordered: step.ordered ?? w.opts.ordered };
         if (step.pendingMs !== undefined) {
           const got = await readUntil(w, (b) => b.length > 0, step.pendingMs);
-          record({ step: n, what: `${what} stays pending ${step.pendingMs} ms`, pending: !got || (w.buf.length === 0 && !w.done) });
+          const o: Observation = { step: n, what: `${what} stays pending ${step.pendingMs} ms`, pending: !got };
+          if (got) o.body = w.done && !w.buf ? "(connection closed)" : w.buf;
+          record(o);
           continue;
         }
         const ok = step.line
@@ -238,8 +251,8 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         watches.delete(step.id);
       } else {
         const follow = step.followRedirect ?? false;
-        const r = await send(server, step, base, { prefix, follow });
-        const init = requestInit(step, base, prefix);
+        const r = await send(step, vars, { follow });
+        const init = requestInit(step, vars);
         const o: Observation = {
           step: n,
           what: describeReq(step),

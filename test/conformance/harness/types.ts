@@ -5,6 +5,7 @@
 //   {k}     this sequence's key prefix, e.g. "/v2/keys/seq-cas" (keeps sequences apart)
 //   {i+N}   the store index before the sequence plus N (index deltas must match exactly)
 //   {I+N}   the same, as a 20-digit in-order key name
+//   {peer}, {client}  the server's own peer and client URL
 
 export interface Req {
   method?: string;
