@@ -1,0 +1,166 @@
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { deleteRequest, postRequest, putRequest } from "./requests.ts";
+import { createStore } from "./store.ts";
+import { EtcdError, type V2Request, type V2Store } from "./types.ts";
+
+const NOW = 1_764_072_000_000_000;
+const S = 1_000_000;
+const NAMESPACES = ["/0", "/1", "/2"];
+
+const fresh = (): V2Store => createStore({ namespaces: NAMESPACES });
+const set = (s: V2Store, path: string, value: string, extra = {}) =>
+  s.apply(putRequest(path, { value, nowUs: NOW, ...extra }));
+const listing = (s: V2Store, path = "/", nowUs = NOW) =>
+  JSON.stringify(s.get(path, { recursive: true, sorted: false, nowUs }));
+
+function populated(): V2Store {
+  const s = fresh();
+  set(s, "/1/a", "1");
+  set(s, "/1/dir/b", "2", { expireAtUs: NOW + 10 * S });
+  set(s, "/1/dir/_hidden", "h");
+  set(s, "/1/ttldir", "", { dir: true, expireAtUs: NOW + 5 * S });
+  set(s, "/1/ttldir/x", "3", { expireAtUs: NOW + 20 * S });
+  s.apply(postRequest("/1/queue", { value: "q", nowUs: NOW }));
+  set(s, "/1/a", "", { refresh: true, expireAtUs: NOW + 7 * S });
+  s.apply(deleteRequest("/1/dir/_hidden", { nowUs: NOW }));
+  set(s, "/1/z", "last");
+  try {
+    set(s, "/1", "fail");
+  } catch {}
+  s.get("/1/a", { recursive: false, sorted: false, nowUs: NOW });
+  return s;
+}
+
+describe("save / recover", () => {
+  test("round trip restores tree, TTLs, history, index and counters", async () => {
+    const a = populated();
+    const bytes = a.save();
+    const b = fresh();
+    b.recover(bytes);
+    expect(Buffer.from(b.save()).equals(Buffer.from(bytes))).toBe(true);
+    expect(b.index).toBe(a.index);
+    expect(listing(b)).toBe(listing(a));
+    expect(b.stats()).toEqual(a.stats());
+    expect(b.nextExpiryUs()).toBe(a.nextExpiryUs());
+    // The TTL heap was rebuilt: both expire the same nodes at the same indexes.
+    const when = NOW + 8 * S;
+    expect(b.apply({ method: "SYNC", timeUs: when })).toEqual(a.apply({ method: "SYNC", timeUs: when }));
+    expect(listing(b, "/", when)).toBe(listing(a, "/", when));
+    // Watches into the restored history work, including the refresh being skipped.
+    const w = b.watch("/1/a", { recursive: false, stream: true, sinceIndex: 1 });
+    expect((await w.next())?.node?.value).toBe("1");
+    expect((await w.next())?.action).toBe("expire");
+  });
+
+  test("recover replaces everything, and a bad snapshot leaves the store as it was", () => {
+    const a = populated();
+    const b = fresh();
+    set(b, "/1/only-in-b", "x");
+    b.recover(a.save());
+    expect(() => b.get("/1/only-in-b", { recursive: false, sorted: false, nowUs: NOW })).toThrow(EtcdError);
+    const before = b.save();
+    expect(() => b.recover(new TextEncoder().encode('{"v":99}'))).toThrow();
+    expect(() => b.recover(new TextEncoder().encode("not json"))).toThrow();
+    expect(b.save()).toEqual(before);
+  });
+
+  test("100k keys round-trip", () => {
+    const s = fresh();
+    for (let i = 0; i < 100_000; i++) {
+      set(s, `/1/d${i % 100}/k${i}`, `value-${i}`, i % 10 === 0 ? { expireAtUs: NOW + (i % 977) * S } : {});
+    }
+    const t0 = performance.now();
+    const bytes = s.save();
+    const t1 = performance.now();
+    const r = fresh();
+    r.recover(bytes);
+    const t2 = performance.now();
+    console.log(
+      `100k keys: snapshot ${(bytes.length / 1e6).toFixed(1)} MB, save ${(t1 - t0).toFixed(0)} ms, recover ${(t2 - t1).toFixed(0)} ms`,
+    );
+    // Byte-identical before any read moves the get counters.
+    expect(Buffer.from(r.save()).equals(Buffer.from(bytes))).toBe(true);
+    expect(r.index).toBe(100_000);
+    expect(r.nextExpiryUs()).toBe(NOW);
+    expect(r.get("/1/d42/k99942", { recursive: false, sorted: false, nowUs: NOW }).event.node?.value).toBe("value-99942");
+    expect(listing(r, "/1/d7")).toBe(listing(s, "/1/d7"));
+    const cut = NOW + 100 * S;
+    expect(r.apply({ method: "SYNC", timeUs: cut }).index).toBe(s.apply({ method: "SYNC", timeUs: cut }).index);
+  });
+});
+
+/** The snapshot without the counters (which a failure legitimately moves). */
+function stateWithoutCounters(s: V2Store): { rest: unknown; counters: number[] } {
+  const doc = JSON.parse(new TextDecoder().decode(s.save()));
+  const counters = doc.counters as number[];
+  delete doc.counters;
+  return { rest: doc, counters };
+}
+
+// A small key space so requests often collide with what earlier ones created.
+const pathArb = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom("/1/a", "/1/b", "/1/a/b", "/1/_h", "/1/_h/a", "/1/b/a/b") },
+  { weight: 1, arbitrary: fc.constantFrom("/", "/0", "/1", "/2/a") },
+);
+const valueArb = fc.constantFrom("", "x", "y");
+const indexArb = fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined });
+const expireArb = fc.option(fc.integer({ min: 0, max: 20 }).map((k) => NOW + k * S), { nil: null });
+
+const requestArb: fc.Arbitrary<V2Request> = fc.oneof(
+  fc.record({
+    path: pathArb,
+    value: valueArb,
+    dir: fc.boolean(),
+    prevExist: fc.option(fc.boolean(), { nil: undefined }),
+    prevValue: fc.option(valueArb, { nil: undefined }),
+    prevIndex: indexArb,
+    expireAtUs: expireArb,
+    refresh: fc.boolean(),
+  }).map((r) => putRequest(r.path, { ...r, nowUs: NOW })),
+  fc.record({ path: pathArb, value: valueArb, dir: fc.boolean(), expireAtUs: expireArb }).map((r) =>
+    postRequest(r.path, { ...r, nowUs: NOW }),
+  ),
+  fc.record({
+    path: pathArb,
+    dir: fc.boolean(),
+    recursive: fc.boolean(),
+    prevValue: fc.option(valueArb, { nil: undefined }),
+    prevIndex: indexArb,
+  }).map((r) => deleteRequest(r.path, { ...r, nowUs: NOW })),
+  fc.integer({ min: 0, max: 20 }).map((k): V2Request => ({ method: "SYNC", timeUs: NOW + k * S })),
+);
+
+describe("properties", () => {
+  test("a failing request changes nothing but its one failure counter; a success bumps the index once per event", () => {
+    fc.assert(
+      fc.property(fc.array(requestArb, { maxLength: 40 }), (reqs) => {
+        const s = fresh();
+        for (const req of reqs) {
+          const before = stateWithoutCounters(s);
+          const indexBefore = s.index;
+          let result;
+          try {
+            result = s.apply(req);
+          } catch (e) {
+            expect(e).toBeInstanceOf(EtcdError);
+            expect((e as EtcdError).index).toBe(indexBefore);
+            const after = stateWithoutCounters(s);
+            expect(after.rest).toEqual(before.rest);
+            const moved = after.counters.map((c, i) => c - before.counters[i]!);
+            expect(moved.filter((d) => d !== 0)).toEqual([1]);
+            continue;
+          }
+          const events = req.method === "SYNC" ? result.expired!.length : 1;
+          expect(result.index).toBe(indexBefore + events);
+          expect(s.index).toBe(result.index);
+        }
+        // Whatever happened, a snapshot reproduces the store exactly.
+        const copy = fresh();
+        copy.recover(s.save());
+        expect(listing(copy)).toBe(listing(s));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
