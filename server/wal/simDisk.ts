@@ -64,7 +64,8 @@ export class SimDisk implements Disk {
   private readonly dirs = new Map<string, Dir>();
   private readonly random: () => number;
   private readonly sectorBytes: number;
-  private readonly capacityBytes: number;
+  /** Mutable so a test can free space before a restart. */
+  capacityBytes: number;
   private faults: FaultInjector | undefined;
   /** Handles from before a crash belong to a dead process and must not touch the disk. */
   private generation = 0;
@@ -222,9 +223,10 @@ export class SimDisk implements Disk {
     const end = offset + data.length;
     const grow = Math.max(0, end - inode.size);
     if (grow > 0 && this.usedBytes() + grow > this.capacityBytes) {
-      // A real disk may take part of a write before running out; keep a sector-aligned prefix.
+      // A real write may take part of the data before running out; it stops at a sector boundary.
       const room = Math.max(0, this.capacityBytes - this.usedBytes());
-      const partial = Math.floor(Math.min(room, data.length) / this.sectorBytes) * this.sectorBytes;
+      const stop = Math.floor((inode.size + room) / this.sectorBytes) * this.sectorBytes;
+      const partial = Math.min(data.length, Math.max(0, stop - offset));
       if (partial > 0) this.writeInode(inode, offset, data.subarray(0, partial), path);
       throw new DiskError("ENOSPC", `no space left writing ${path}`);
     }
