@@ -2,7 +2,7 @@
 // frames, with reconnects under capped exponential backoff. Raft tolerates loss, so when the
 // queue is full the oldest message is dropped and the peer reported unreachable.
 import type { Message, NodeId } from "../raft/types.ts";
-import { CodecError, encodeBatch } from "./codec.ts";
+import { encodeBatch } from "./codec.ts";
 import { classifyRefusal, peerRequestHeaders } from "./headers.ts";
 import { PEER_STREAM_PATH, REMOVED_CLOSE_CODE } from "./routes.ts";
 
@@ -14,6 +14,7 @@ export interface PeerStreamOptions {
   queueMessagesMax: number;
   backoffMsMin: number;
   backoffMsMax: number;
+  pingIntervalMs: number;
   log(line: string): void;
   onUnreachable(id: NodeId): void;
   onRemoved(): void;
@@ -23,8 +24,7 @@ export interface PeerStreamOptions {
 const BUFFERED_BYTES_HIGH = 4 << 20;
 const BATCH_MESSAGES_MAX = 512;
 const BATCH_BYTES_TARGET = 1 << 20;
-const PING_INTERVAL_MS = 1000;
-/** A stream with no pong for this long is presumed half-open and replaced. */
+/** A stream with no pong for this long (or three ping intervals) is presumed half-open and replaced. */
 const PONG_TIMEOUT_MS = 5000;
 const BACKPRESSURE_RETRY_MS = 2;
 
@@ -38,9 +38,10 @@ function streamURL(peerURL: string): string {
   return u.toString();
 }
 
+/** Only sizes the batch; tolerant of malformed messages, which the encoder then drops. */
 function approxBytes(m: Message): number {
   let n = 48;
-  for (const e of m.entries) n += e.data.length + 12;
+  for (const e of m.entries ?? []) n += (e?.data?.length ?? 0) + 12;
   return n;
 }
 
@@ -120,8 +121,7 @@ export class PeerStream {
     try {
       return { frame: encodeBatch(batch), count: batch.length };
     } catch (e) {
-      if (!(e instanceof CodecError)) throw e;
-      // One bad message must not take the rest of the batch with it.
+      // One bad message (CodecError, or a malformed object) must not take the batch, or the member, with it.
       const good = batch.filter((m) => {
         try {
           encodeBatch([m]);
@@ -244,14 +244,15 @@ export class PeerStream {
   private startPings(ws: BunWebSocket): void {
     this.stopPings();
     this.pingTimer = setInterval(() => {
-      if (performance.now() - this.lastPongAt > PONG_TIMEOUT_MS) {
-        this.opts.log(`peer ${this.id}: no pong for ${PONG_TIMEOUT_MS} ms, redialing`);
+      const timeoutMs = Math.max(PONG_TIMEOUT_MS, 3 * this.opts.pingIntervalMs);
+      if (performance.now() - this.lastPongAt > timeoutMs) {
+        this.opts.log(`peer ${this.id}: no pong for ${timeoutMs} ms, redialing`);
         ws.terminate();
         return;
       }
       this.pingSentAt = performance.now();
       ws.ping();
-    }, PING_INTERVAL_MS);
+    }, this.opts.pingIntervalMs);
   }
 
   private stopPings(): void {

@@ -109,8 +109,8 @@ export function createPeerRoutes(deps: PeerRoutesDeps): {
       try {
         messages = decodeBatch(data);
       } catch (e) {
-        if (!(e instanceof CodecError)) throw e;
-        deps.log(`stream from ${from}: ${e.message}; closing`);
+        // Whatever the bytes, a bad frame costs the sender its stream, never this member its life.
+        deps.log(`stream from ${from}: ${(e as Error).message}; closing`);
         ws.close(BAD_FRAME_CLOSE_CODE, "bad frame");
         return;
       }

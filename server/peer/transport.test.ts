@@ -101,6 +101,28 @@ describe("peer transport", () => {
     expect(indexes).toEqual([...indexes].sort((x, y) => x - y));
   });
 
+  test("round-trip time is measured on the stream", async () => {
+    const a = node("a", { pingIntervalMs: 20 });
+    const b = node("b");
+    a.t.addPeer("b", [b.url]);
+    await until(() => a.t.stats()[0]!.rttMs !== null);
+    const rtt = a.t.stats()[0]!.rttMs!;
+    expect(rtt).toBeGreaterThan(0);
+    expect(rtt).toBeLessThan(1000);
+  });
+
+  test("a malformed message is dropped without throwing and the rest still arrive", async () => {
+    const a = node("a");
+    const b = node("b");
+    a.t.addPeer("b", [b.url]);
+    const broken = { ...app("a", "b", 1), entries: undefined } as unknown as Message;
+    const badId = { ...app("a", "b", 2), from: "NOT-HEX" };
+    expect(() => a.t.send([app("a", "b", 0), broken, badId, app("a", "b", 3)])).not.toThrow();
+    await until(() => b.got.length === 2);
+    expect(b.got.map((m) => m.index)).toEqual([0, 3]);
+    expect(a.t.stats()[0]!.droppedMessages).toBe(2);
+  });
+
   test("a bounded queue drops the oldest messages while the peer is away", async () => {
     const a = node("a", { queueMessagesMax: 10 });
     a.t.addPeer("b", ["http://127.0.0.1:1"]);

@@ -62,6 +62,7 @@ export function createTransport(opts: TransportOptions): Transport {
       queueMessagesMax: opts.queueMessagesMax ?? 4096,
       backoffMsMin: opts.backoffMsMin ?? 50,
       backoffMsMax: opts.backoffMsMax ?? 1000,
+      pingIntervalMs: opts.pingIntervalMs ?? 1000,
       log,
       onUnreachable,
       onRemoved,
@@ -109,16 +110,17 @@ export function createTransport(opts: TransportOptions): Transport {
   }
 
   function send(messages: readonly Message[]): void {
+    if (closed) return;
     for (const m of messages) {
-      const peer = peers.get(m.to);
-      if (peer === undefined || closed) continue;
+      const peer = m && peers.get(m.to);
+      if (!peer) continue;
       if (m.type === MessageType.Snap && m.snapshot) {
         if (peer.snapshotInFlight !== null) {
           // Raft sends one snapshot at a time; a second one now is stale and fails at once.
           opts.onSnapshotStatus?.(m.to, false);
           continue;
         }
-        void shipSnapshot(peer, m);
+        void shipSnapshot(peer, m).catch((e) => log(`snapshot to ${m.to}: ${(e as Error).message}`));
       } else peer.stream.enqueue(m);
     }
   }

@@ -40,6 +40,8 @@ export interface TransportOptions {
   queueMessagesMax?: number;
   backoffMsMin?: number;
   backoffMsMax?: number;
+  /** How often each stream is pinged to measure round-trip time and notice a dead connection. */
+  pingIntervalMs?: number;
   log?(line: string): void;
 }
 
