@@ -47,16 +47,26 @@ export interface ReprOptions {
   recursive: boolean;
   sorted: boolean;
   nowUs: TimeUs;
+  /** Left off every key; a key equal to it is shown as the root. */
+  keyPrefix?: string;
+}
+
+/** The key as shown: undefined for the root (and for the prefix itself when one is stripped). */
+function shownKey(path: string, keyPrefix: string | undefined): string | undefined {
+  if (keyPrefix === undefined || keyPrefix === "" || keyPrefix === "/") return path === "/" ? undefined : path;
+  if (path === keyPrefix) return undefined;
+  return path.startsWith(keyPrefix) && path.charCodeAt(keyPrefix.length) === 47 ? path.slice(keyPrefix.length) : path;
 }
 
 /** The fields of a node JSON, built in etcd's field order with Go's omitempty rules. */
 export function nodeFields(
   n: Node,
-  fields: { modifiedIndex: number; value: string | null; nowUs: TimeUs },
+  fields: { modifiedIndex: number; value: string | null; nowUs: TimeUs; keyPrefix?: string },
   nodes?: NodeJSON[],
 ): NodeJSON {
   const out: NodeJSON = {};
-  if (n.path !== "/") out.key = n.path;
+  const key = shownKey(n.path, fields.keyPrefix);
+  if (key !== undefined) out.key = key;
   if (fields.value !== null) out.value = fields.value;
   else out.dir = true;
   const expiration = n.expiration();
@@ -81,7 +91,7 @@ export function reprNode(n: Node, opts: ReprOptions): NodeJSON {
     if (opts.sorted) visible.sort((a, b) => compareBytewise(a.name, b.name));
     nodes = visible.map((child) => reprNode(child, childOpts));
   }
-  return nodeFields(n, { modifiedIndex: n.modifiedIndex, value: n.value, nowUs: opts.nowUs }, nodes);
+  return nodeFields(n, { modifiedIndex: n.modifiedIndex, value: n.value, nowUs: opts.nowUs, keyPrefix: opts.keyPrefix }, nodes);
 }
 
 /** prevNode form: never lists children. */

@@ -88,6 +88,10 @@ export function decodeSnapshot(data: Uint8Array): SnapshotState & { ttlNodes: No
     counters: doc.counters,
     root,
     ttlNodes,
-    history: doc.history.map(([index, refresh, event]) => ({ index, refresh: refresh === 1, event })),
+    history: doc.history.map(([index, refresh, event]) => {
+      Object.freeze(event.node);
+      Object.freeze(event.prevNode);
+      return { index, refresh: refresh === 1, event: Object.freeze(event) };
+    }),
   };
 }

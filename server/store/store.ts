@@ -13,6 +13,7 @@ import {
   ErrorCode,
   EtcdError,
   type EventJSON,
+  type GetOptions,
   type NodeJSON,
   type StoreStatsJSON,
   type TimeUs,
@@ -100,11 +101,15 @@ export class Store implements V2Store {
     }
   }
 
-  get(path: string, opts: { recursive: boolean; sorted: boolean; nowUs: TimeUs }): ApplyResult {
+  get(path: string, opts: GetOptions): ApplyResult {
     const n = this.counters.count("gets", () => this.tree.lookup(cleanPath(path), this.currentIndex));
-    const node = n.isDir
-      ? reprNode(n, { listChildren: true, recursive: opts.recursive, sorted: opts.sorted, nowUs: opts.nowUs })
-      : reprFlat(n, opts.nowUs);
+    const node = reprNode(n, {
+      listChildren: true,
+      recursive: opts.recursive,
+      sorted: opts.sorted,
+      nowUs: opts.nowUs,
+      keyPrefix: opts.keyPrefix,
+    });
     return { event: { action: "get", node }, index: this.currentIndex };
   }
 
@@ -310,10 +315,17 @@ export class Store implements V2Store {
   }
 
   private commit(event: EventJSON, c: Commit): ApplyResult {
+    // One object is shared by the caller, the history and every watcher: freeze it so a
+    // consumer that edits its copy fails loudly instead of rewriting history.
+    Object.freeze(event.node);
+    Object.freeze(event.prevNode);
+    Object.freeze(event);
     this.currentIndex = c.index;
     const refresh = c.refresh === true;
     this.history.add({ index: c.index, event, refresh });
-    if (!refresh) this.hub.notify({ event, key: c.key, index: c.index, removedDir: c.removedDir === true });
+    if (!refresh && this.hub.count > 0) {
+      this.hub.notify({ event, key: c.key, index: c.index, removedDir: c.removedDir === true });
+    }
     return { event, index: c.index };
   }
 }

@@ -49,7 +49,7 @@ export type V2Request =
       nowUs: TimeUs;
     }
   /** A quorum GET goes through the log in etcd v2; kept for that path. */
-  | { method: "QGET"; path: string; recursive: boolean; sorted: boolean; nowUs: TimeUs }
+  | { method: "QGET"; path: string; recursive: boolean; sorted: boolean; nowUs: TimeUs; keyPrefix?: string }
   /** The leader's periodic clock: expires every node whose expiration <= timeUs. */
   | { method: "SYNC"; timeUs: TimeUs };
 
@@ -178,13 +178,24 @@ export interface WatchOptions {
   sinceIndex: number;
 }
 
+export interface GetOptions {
+  recursive: boolean;
+  sorted: boolean;
+  nowUs: TimeUs;
+  /**
+   * Optional: leave this prefix off every key in the result (a key equal to it is shown as the
+   * root, without `key`), so the API can serve a namespace without copying the listing.
+   */
+  keyPrefix?: string;
+}
+
 export interface V2Store {
   /** Current store index (etcd index). */
   readonly index: number;
   /** Apply one logged request. Throws EtcdError (with index = current index) and changes nothing on failure. */
   apply(req: V2Request): ApplyResult;
   /** A local read. `nowUs` is only used to compute displayed `ttl` fields. */
-  get(path: string, opts: { recursive: boolean; sorted: boolean; nowUs: TimeUs }): ApplyResult;
+  get(path: string, opts: GetOptions): ApplyResult;
   /** Throws EtcdError 401 when sinceIndex fell out of the 1000-event history. */
   watch(path: string, opts: WatchOptions): Watcher;
   /** Earliest expiration among TTL nodes, or null when none (lets the leader skip SYNCs). */
