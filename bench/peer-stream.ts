@@ -3,6 +3,7 @@
 // Run: bun bench/peer-stream.ts [messages] [batch]
 import type { Message } from "../server/raft/types.ts";
 import { decodeBatch, encodeBatch } from "../server/peer/codec.ts";
+import { createTransport } from "../server/peer/transport.ts";
 
 const total = Number(process.argv[2] ?? 200_000);
 const batch = Number(process.argv[3] ?? 64);
@@ -93,7 +94,32 @@ async function viaHttpStream(): Promise<number> {
   return total / secs;
 }
 
+/** The real transport end to end: send() in chunks of `batch` per turn, count onMessage calls. */
+async function viaTransport(): Promise<number> {
+  let got = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const noop = async () => {};
+  const b = createTransport({ selfId: "2", clusterId: "c", onMessage: () => ++got >= total && done(), onSnapshot: noop, queueMessagesMax: 1 << 20 });
+  const a = createTransport({ selfId: "1", clusterId: "c", onMessage() {}, onSnapshot: noop, queueMessagesMax: 1 << 20 });
+  const url = `http://127.0.0.1:${b.listen("http://127.0.0.1:0").port}`;
+  a.addPeer("2", [url]);
+  while (!a.stats()[0]!.connected) await Bun.sleep(1);
+  const msgs = Array.from({ length: total }, (_, i) => msg(i));
+  const t0 = performance.now();
+  for (let i = 0; i < total; i += batch) {
+    a.send(msgs.slice(i, i + batch));
+    if ((i / batch) % 16 === 15) await Bun.sleep(0);
+  }
+  await finished;
+  const secs = (performance.now() - t0) / 1000;
+  await a.close();
+  await b.close();
+  return total / secs;
+}
+
 for (let round = 0; round < 2; round++) {
   console.log(`websocket   : ${Math.round(await viaWebSocket())} msg/s (batch ${batch})`);
   console.log(`http stream : ${Math.round(await viaHttpStream())} msg/s (batch ${batch})`);
+  console.log(`transport   : ${Math.round(await viaTransport())} msg/s (batch ${batch}, end to end)`);
 }

@@ -161,6 +161,7 @@ export function createTransport(opts: TransportOptions): Transport {
       received.delete(id);
     },
     handler: routes.handler,
+    websocket: routes.websocket,
     listen,
     stats(): PeerStats[] {
       return [...peers].map(([id, p]) => {

@@ -1,6 +1,6 @@
 // The seam between the member run loop and the network to the other members. The transport
 // only moves Raft messages and snapshots; it knows nothing of terms, leaders or logs.
-import type { Server } from "bun";
+import type { Server, WebSocketHandler } from "bun";
 import type { MemberJSON } from "../../shared/v2.ts";
 import type { Message, NodeId } from "../raft/types.ts";
 
@@ -67,6 +67,8 @@ export interface Transport {
   removePeer(id: NodeId): void;
   /** Peer-port routes. Pass the Bun server so `/raft/stream` can upgrade to a WebSocket. */
   handler(req: Request, server?: Server<unknown>): Response | Promise<Response> | undefined;
+  /** For a caller running its own Bun.serve: pass as its `websocket` option alongside `handler`. */
+  readonly websocket: WebSocketHandler<{ from: NodeId }>;
   /** Serve the peer routes on one listen URL (http or https); stopped by close(). */
   listen(url: string): Server<unknown>;
   stats(): PeerStats[];
