@@ -105,6 +105,9 @@ export interface OpenWalOptions extends WalOptions {
 export async function openWal(dataDir: string, options: OpenWalOptions = {}): Promise<OpenedWal> {
   const ctx = walContext(dataDir, options);
   await ensureDirs(ctx, dataDir);
+  for (const name of await ctx.disk.list(ctx.snapDir)) {
+    if (name.endsWith(".tmp")) await ctx.disk.unlink(joinPath(ctx.snapDir, name));
+  }
   const segments = await listSegments(ctx);
   const scans: SegmentScan[] = [];
   let lastBuf: Uint8Array = new Uint8Array(0);

@@ -86,7 +86,7 @@ export class SimDisk implements Disk {
   /** From the `opIndex`-th mutating op on (0-based), every op fails: the process is dead. */
   haltAt(opIndex: number): void {
     const start = this.opCount;
-    this.injectFaults(() => (this.opCount - start > opIndex ? new DiskError("EIO", "simulated process halt") : undefined));
+    this.injectFaults(() => (this.opCount - start >= opIndex ? new DiskError("EIO", "simulated process halt") : undefined));
   }
 
   /** Power loss: unsynced state is lost or torn as described above; open handles go stale. */
