@@ -85,7 +85,8 @@ export class PeerStream {
     this.urls = urls;
     this.urlIndex = 0;
     // A stream to an old address keeps working only by accident; start over on the new ones.
-    this.ws?.close(1000, "peer URLs updated");
+    if (this.ws !== null) this.ws.close(1000, "peer URLs updated");
+    else if (this.reconnectTimer === null) this.connect();
   }
 
   enqueue(m: Message): void {

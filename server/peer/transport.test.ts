@@ -101,6 +101,17 @@ describe("peer transport", () => {
     expect(indexes).toEqual([...indexes].sort((x, y) => x - y));
   });
 
+  test("a peer added without URLs starts streaming once its URLs are updated", async () => {
+    const a = node("a");
+    const b = node("b");
+    a.t.addPeer("b", []);
+    a.t.send([app("a", "b", 1)]);
+    await Bun.sleep(20);
+    a.t.updatePeer("b", [b.url]);
+    await until(() => b.got.length === 1);
+    expect(b.got[0]!.index).toBe(1);
+  });
+
   test("round-trip time is measured on the stream", async () => {
     const a = node("a", { pingIntervalMs: 20 });
     const b = node("b");
