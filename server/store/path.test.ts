@@ -20,13 +20,22 @@ test("cleanPath follows Go's path.Clean(\"/\" + p)", () => {
   for (const [input, want] of cases) expect(cleanPath(input)).toBe(want);
 });
 
+// Code points from the ranges where UTF-16 and UTF-8 orders disagree, plus plain ASCII.
+const codePoint = fc.oneof(
+  fc.integer({ min: 0x20, max: 0x7e }),
+  fc.integer({ min: 0xd7f0, max: 0xd7ff }),
+  fc.integer({ min: 0xe000, max: 0xffff }),
+  fc.integer({ min: 0x10000, max: 0x10ffff }),
+);
+const text = fc.array(codePoint, { maxLength: 6 }).map((cps) => String.fromCodePoint(...cps));
+
 test("compareBytewise orders like UTF-8 bytes", () => {
   fc.assert(
-    fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (a, b) => {
+    fc.property(text, text, (a, b) => {
       const want = Buffer.compare(Buffer.from(a), Buffer.from(b));
       expect(Math.sign(compareBytewise(a, b))).toBe(want);
     }),
-    { numRuns: 2000 },
+    { numRuns: 1000 },
   );
 });
 

@@ -45,26 +45,30 @@ function flatten(root: Node): (string | number | null)[] {
 
 function unflatten(flat: (string | number | null)[]): { root: Node; ttlNodes: Node[] } {
   const ttlNodes: Node[] = [];
-  let pos = 0;
-  const read = (parent: Node | null): Node => {
+  // Iterative so a very deep path cannot overflow the call stack: each open directory keeps
+  // the number of children still to read.
+  const open: { dir: Node; left: number }[] = [];
+  let root: Node | null = null;
+  for (let pos = 0; pos < flat.length; pos += 5) {
     if (pos + 5 > flat.length) throw new Error("store snapshot: truncated tree");
     const name = flat[pos] as string;
-    const created = flat[pos + 1] as number;
-    const modified = flat[pos + 2] as number;
     const expire = flat[pos + 3] as number | null;
     const last = flat[pos + 4]!;
-    pos += 5;
-    const path = parent === null ? "/" : joinPath(parent.path, name);
-    const n = new Node(path, name, parent, created, modified, typeof last === "string" ? last : null, expire);
+    const parent = open.length > 0 ? open[open.length - 1]! : null;
+    if (parent === null && root !== null) throw new Error("store snapshot: trailing tree data");
+    const path = parent === null ? "/" : joinPath(parent.dir.path, name);
+    const value = typeof last === "string" ? last : null;
+    const n = new Node(path, name, parent?.dir ?? null, flat[pos + 1] as number, flat[pos + 2] as number, value, expire);
     if (expire !== null) ttlNodes.push(n);
-    if (typeof last === "number") for (let i = 0; i < last; i++) {
-      const child = read(n);
-      n.children!.set(child.name, child);
+    if (parent === null) root = n;
+    else {
+      parent.dir.children!.set(name, n);
+      parent.left--;
     }
-    return n;
-  };
-  const root = read(null);
-  if (pos !== flat.length) throw new Error("store snapshot: trailing tree data");
+    if (typeof last === "number" && last > 0) open.push({ dir: n, left: last });
+    while (open.length > 0 && open[open.length - 1]!.left === 0) open.pop();
+  }
+  if (root === null || open.length > 0) throw new Error("store snapshot: truncated tree");
   return { root, ttlNodes };
 }
 

@@ -164,3 +164,13 @@ describe("properties", () => {
     );
   });
 });
+
+test("a path thousands of levels deep survives a round trip", () => {
+  const s = fresh();
+  const deep = "/1" + "/d".repeat(5_000);
+  set(s, deep, "bottom");
+  const r = fresh();
+  r.recover(s.save());
+  expect(r.get(deep, { recursive: false, sorted: false, nowUs: NOW }).event.node?.value).toBe("bottom");
+  expect(() => r.recover(new TextEncoder().encode('{"v":1,"index":0,"counters":[],"tree":["",0,0,null,2,"a",1,1,null,"x"],"history":[]}'))).toThrow();
+});

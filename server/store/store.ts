@@ -98,6 +98,9 @@ export class Store implements V2Store {
         return this.get(req.path, req);
       case "SYNC":
         return this.expire(req.timeUs);
+      default:
+        // A log entry from a newer or corrupt writer: refuse it rather than guess.
+        throw new Error(`store: unknown request method ${JSON.stringify((req as { method: unknown }).method)}`);
     }
   }
 
