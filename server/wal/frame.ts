@@ -7,6 +7,7 @@
 // record of every segment (a CRC record restates the running value at each segment start).
 import { crc32c } from "./crc32c.ts";
 import { PayloadError, RecordType, decodePayload, encodePayload, type WalRecord } from "./codec.ts";
+import { isZero } from "./zeros.ts";
 
 export const HEADER_BYTES = 12;
 export const SECTOR_BYTES = 512;
@@ -69,11 +70,6 @@ export type FrameRead =
   /** Looks like an interrupted write: only acceptable at the tail of the last segment. */
   | { kind: "torn"; reason: string }
   | { kind: "corrupt"; reason: string };
-
-function isZero(buf: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
-  return true;
-}
 
 /**
  * A write torn by power loss leaves whole sectors unwritten, which in a preallocated segment

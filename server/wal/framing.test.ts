@@ -88,3 +88,20 @@ test("file names round-trip and sort in creation order", () => {
   const names = [segmentFileName(10, 5), segmentFileName(9, 100), segmentFileName(2, 1)];
   expect([...names].sort()).toEqual([segmentFileName(2, 1), segmentFileName(9, 100), segmentFileName(10, 5)]);
 });
+
+test("zero scans agree with a byte loop at every alignment", async () => {
+  const { isZero, endOfNonZero } = await import("./zeros.ts");
+  const base = new Uint8Array(300);
+  for (const mark of [-1, 0, 1, 3, 4, 150, 298, 299]) {
+    const buf = base.slice();
+    if (mark >= 0) buf[mark] = 9;
+    for (let off = 0; off < 5; off++) {
+      const view = buf.subarray(off);
+      for (const [from, to] of [[0, view.length], [1, 7], [2, 151], [5, view.length - 1]] as const) {
+        const slow = view.subarray(from, to).every((b) => b === 0);
+        expect(isZero(view, from, to)).toBe(slow);
+      }
+      expect(endOfNonZero(view)).toBe(mark >= off ? mark - off + 1 : 0);
+    }
+  }
+});

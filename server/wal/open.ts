@@ -9,6 +9,7 @@ import { FrameWriter } from "./frame.ts";
 import { parseSegmentName } from "./names.ts";
 import { createSegmentFile, scanSegment, type Segment, type SegmentScan } from "./segment.ts";
 import { loadNewestSnapshot } from "./snapshotter.ts";
+import { endOfNonZero } from "./zeros.ts";
 import { Wal } from "./wal.ts";
 import { replayLog } from "./replay.ts";
 
@@ -67,15 +68,9 @@ async function listSegments(ctx: WalContext): Promise<Segment[]> {
   return segs;
 }
 
-function lastNonZero(buf: Uint8Array): number {
-  let i = buf.length;
-  while (i > 0 && buf[i - 1] === 0) i--;
-  return i;
-}
-
 /** Keeps the torn bytes in `<segment>.broken`, then cuts them off and re-preallocates. */
 async function repairTornTail(ctx: WalContext, seg: Segment, buf: Uint8Array, torn: { offset: number; reason: string }): Promise<void> {
-  const bad = buf.subarray(torn.offset, Math.max(torn.offset, (lastNonZero(buf) + 7) & ~7));
+  const bad = buf.subarray(torn.offset, Math.max(torn.offset, (endOfNonZero(buf) + 7) & ~7));
   const brokenPath = `${seg.path}.broken`;
   const broken = await ctx.disk.open(brokenPath, { create: true });
   try {

@@ -6,6 +6,7 @@ import { joinPath, type DiskFile } from "./disk.ts";
 import { WalCorruptError } from "./errors.ts";
 import { readFrame } from "./frame.ts";
 import { segmentFileName } from "./names.ts";
+import { isZero } from "./zeros.ts";
 
 export interface Segment {
   seq: number;
@@ -47,11 +48,6 @@ export interface SegmentScan {
   torn?: { offset: number; reason: string };
 }
 
-function isZeroFrom(buf: Uint8Array, from: number): boolean {
-  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
-  return true;
-}
-
 /**
  * Reads every record of a segment. `prevCrc` is the running CRC the previous segment ended with
  * (undefined for the oldest segment kept). Only the last segment may have a torn tail.
@@ -84,7 +80,7 @@ export function scanSegment(buf: Uint8Array, options: { path: string; isLast: bo
     const headDone = records.length >= 2;
     if (f.kind === "end") {
       if (!headDone) throw corrupt(at, "segment ends before its crc and metadata records");
-      if (at >= buf.length || isZeroFrom(buf, at)) return { records, endOffset: at, crc };
+      if (at >= buf.length || isZero(buf, at, buf.length)) return { records, endOffset: at, crc };
       if (isLast) return { records, endOffset: at, crc, torn: { offset: at, reason: "bytes after the last record" } };
       throw corrupt(at, "data after the end of records");
     }
