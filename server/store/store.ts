@@ -38,7 +38,8 @@ interface Commit {
   key: string;
   /** Refresh: recorded (and indexed) but never shown to watchers. */
   refresh?: boolean;
-  removedDir?: boolean;
+  /** A removed directory, still holding the subtree it had. */
+  removed?: Node;
 }
 
 /** Node JSON of a deleted/expired node: no value, no TTL, stamped with the removal index. */
@@ -314,7 +315,7 @@ export class Store implements V2Store {
     const prevNode = reprFlat(n, o.nowUs);
     this.tree.detach(n);
     const event: EventJSON = { action: o.action, node: removedNodeJSON(n, next), prevNode };
-    return this.commit(event, { index: next, key: n.path, removedDir: n.isDir });
+    return this.commit(event, { index: next, key: n.path, removed: n.isDir ? n : undefined });
   }
 
   private commit(event: EventJSON, c: Commit): ApplyResult {
@@ -327,7 +328,7 @@ export class Store implements V2Store {
     const refresh = c.refresh === true;
     this.history.add({ index: c.index, event, refresh });
     if (!refresh && this.hub.count > 0) {
-      this.hub.notify({ event, key: c.key, index: c.index, removedDir: c.removedDir === true });
+      this.hub.notify({ event, key: c.key, index: c.index, removed: c.removed });
     }
     return { event, index: c.index };
   }

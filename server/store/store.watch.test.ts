@@ -89,15 +89,18 @@ describe("live matching", () => {
     expect(keys(await drain(w))).toEqual(["set /1/k@3"]);
   });
 
-  test("deleting a directory notifies watchers at every path below it, existing or not", async () => {
+  test("deleting a directory notifies watchers at every existing path below it (like etcd)", async () => {
     const s = fresh();
     set(s, "/1/d/a/b", "v");
-    const below = [once(s, "/1/d/a/b"), once(s, "/1/d/a"), stream(s, "/1/d/never/there"), once(s, "/1/d/_h/x")];
+    set(s, "/1/d/_h/x", "v");
+    const below = [once(s, "/1/d/a/b"), once(s, "/1/d/a"), stream(s, "/1/d/a", true), once(s, "/1/d/_h/x")];
+    const neverThere = [stream(s, "/1/d/never/there"), once(s, "/1/d/a/b/c")];
     const ancestorRec = stream(s, "/1", true);
     const ancestorFlat = stream(s, "/1");
     const beside = stream(s, "/1/dd", true);
     const r = s.apply(deleteRequest("/1/d", { recursive: true, nowUs: NOW }));
     for (const w of below) expect(await drain(w)).toEqual([r.event]);
+    for (const w of neverThere) expect(await drain(w)).toEqual([]);
     expect(await drain(ancestorRec)).toEqual([r.event]);
     expect(await drain(ancestorFlat)).toEqual([]);
     expect(await drain(beside)).toEqual([]);

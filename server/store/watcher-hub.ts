@@ -14,12 +14,20 @@ class TrieNode {
   ) {}
 }
 
+/** The part of a removed subtree the hub needs: which paths existed below the removed node. */
+export interface RemovedShape {
+  readonly children: ReadonlyMap<string, RemovedShape> | null;
+}
+
 export interface LiveEvent {
   event: EventJSON;
   key: string;
   index: number;
-  /** A directory was deleted or expired: every watched path below it hears about it too. */
-  removedDir: boolean;
+  /**
+   * A deleted or expired directory: watchers at every path that existed below it hear about it
+   * too, recursive or not (as etcd's removal callback does; never-existing paths are not told).
+   */
+  removed?: RemovedShape;
 }
 
 export class WatcherHub {
@@ -66,12 +74,18 @@ export class WatcherHub {
       if (exact) break;
       t = t.children.get(segs[depth]!);
     }
-    if (live.removedDir && t !== undefined) {
-      const stack = [...t.children.values()];
+    if (live.removed !== undefined && t !== undefined) {
+      // Walk the watched paths and the removed subtree together: cost is bounded by the smaller.
+      const stack: [TrieNode, RemovedShape][] = [[t, live.removed]];
       while (stack.length > 0) {
-        const d = stack.pop()!;
-        for (const w of d.watchers) targets.push(w);
-        for (const c of d.children.values()) stack.push(c);
+        const [watched, removed] = stack.pop()!;
+        if (removed.children === null) continue;
+        for (const [seg, child] of watched.children) {
+          const gone = removed.children.get(seg);
+          if (gone === undefined) continue;
+          for (const w of child.watchers) targets.push(w);
+          stack.push([child, gone]);
+        }
       }
     }
     for (const w of targets) if (live.index >= w.sinceIndex) w.deliver(live.event);
