@@ -1,9 +1,9 @@
 // `ETCDCTL_API=2 etcdctl` against etcbun: every command runs against real etcd too, and the exit
 // code, stdout and stderr must match after normalization; exit codes are also checked against
 // operations.md §11.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { ServerContext } from "../conformance/harness/normalize.ts";
-import { startPair, targetKind, type Pair } from "../conformance/harness/pair.ts";
+import { targetKind, usePair } from "../conformance/harness/pair.ts";
 import { storeIndex } from "../conformance/harness/run.ts";
 import { etcdMissingReason, type RunningServer } from "../support/servers.ts";
 import { etcdctlPath, normalizeOutput, runCtl, startCtl, type CtlResult } from "./ctl.ts";
@@ -96,16 +96,10 @@ async function untilWatchers(server: RunningServer, count: number): Promise<void
 const skip = etcdMissingReason() ?? (etcdctlPath() ? null : "etcdctl is not installed (apt-get install etcd-client)");
 
 describe.skipIf(skip !== null)(`etcdctl (v2) against etcd 3.4 and ${targetKind()}`, () => {
-  let pair: Pair | undefined;
-  beforeAll(async () => {
-    pair = await startPair();
-  }, 40000);
-  afterAll(async () => {
-    await pair?.stop();
-  });
+  const pair = usePair();
 
   async function sides(): Promise<[Side, Side]> {
-    const p = pair!;
+    const p = pair();
     const [a, b] = await Promise.all([storeIndex(p.reference), storeIndex(p.target)]);
     return [side(p.reference, p.refAliases, a), side(p.target, p.targetAliases, b)];
   }
@@ -169,7 +163,7 @@ describe.skipIf(skip !== null)(`etcdctl (v2) against etcd 3.4 and ${targetKind()
   }, 30000);
 
   test("an unreachable endpoint exits 2", async () => {
-    const r = await runCtl({ ...pair!.target, clientURL: "http://127.0.0.1:1" }, ["get", "/x"]);
+    const r = await runCtl({ ...pair().target, clientURL: "http://127.0.0.1:1" }, ["get", "/x"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("cluster is unavailable or misconfigured");
   });

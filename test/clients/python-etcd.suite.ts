@@ -1,10 +1,10 @@
 // python-etcd (the Debian python3-etcd client library) against etcbun: a small script drives the
 // library and prints what it got; the document must equal the one produced against real etcd.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawn } from "bun";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { startPair, targetKind, type Pair } from "../conformance/harness/pair.ts";
+import { targetKind, usePair } from "../conformance/harness/pair.ts";
 import { storeIndex } from "../conformance/harness/run.ts";
 import { etcdMissingReason, type RunningServer } from "../support/servers.ts";
 import { normalizeOutput } from "./ctl.ts";
@@ -34,16 +34,10 @@ async function drive(server: RunningServer, aliases: Map<string, string>): Promi
 const skip = etcdMissingReason() ?? pythonEtcdMissing();
 
 describe.skipIf(skip !== null)(`python-etcd against etcd 3.4 and ${targetKind()}`, () => {
-  let pair: Pair | undefined;
-  beforeAll(async () => {
-    pair = await startPair();
-  }, 40000);
-  afterAll(async () => {
-    await pair?.stop();
-  });
+  const pair = usePair();
 
   test("read, write, dirs, TTL, test_and_set, watch, members, leader and stats behave as with etcd", async () => {
-    const p = pair!;
+    const p = pair();
     const [ref, mine] = await Promise.all([drive(p.reference, p.refAliases), drive(p.target, p.targetAliases)]);
     const byName = (rs: unknown) => new Map((rs as [string, string, unknown][]).map(([n, kind, v]) => [n, { kind, v }]));
     const want = byName(ref);

@@ -1,6 +1,7 @@
 // The two servers a conformance suite compares: real etcd (the reference) and the target —
 // dist/etcbun, or a second etcd when CONFORMANCE_TARGET=etcd (validates the normalization:
 // two etcds must always compare equal).
+import { afterAll, beforeAll } from "bun:test";
 import { startServer, type RunningServer } from "../../support/servers.ts";
 import { compareRuns, runSequence, serverAliases } from "./run.ts";
 import type { Sequence } from "./types.ts";
@@ -35,6 +36,21 @@ export async function startPair(): Promise<Pair> {
     async stop() {
       await Promise.all([reference.value.stop(), target.value.stop()]);
     },
+  };
+}
+
+/** Starts the pair before the enclosing describe's tests and stops it after them. */
+export function usePair(): () => Pair {
+  let pair: Pair | undefined;
+  beforeAll(async () => {
+    pair = await startPair();
+  }, 40000);
+  afterAll(async () => {
+    await pair?.stop();
+  });
+  return () => {
+    if (!pair) throw new Error("servers did not start");
+    return pair;
   };
 }
 

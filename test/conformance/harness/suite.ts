@@ -1,10 +1,10 @@
 // Declares one bun:test suite that runs a table of sequences on etcd and the target side by side.
 // Steps listed in known-differences.ts must still differ; every other step must match.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { etcdMissingReason } from "../../support/servers.ts";
 import { knownDifferences } from "../known-differences.ts";
 import { describeReq } from "./run.ts";
-import { runOnPair, startPair, targetKind, type Pair } from "./pair.ts";
+import { runOnPair, targetKind, usePair } from "./pair.ts";
 import type { Sequence } from "./types.ts";
 
 /** Splits the differences of one sequence into unexpected ones and the known steps that no longer differ. */
@@ -32,17 +32,10 @@ export function conformanceSuite(title: string, sequences: Sequence[]): void {
     return;
   }
   describe(`${title}: etcd 3.4 vs ${targetKind()}`, () => {
-    let pair: Pair | undefined;
-    beforeAll(async () => {
-      pair = await startPair();
-    }, 40000);
-    afterAll(async () => {
-      await pair?.stop();
-    });
+    const pair = usePair();
     for (const seq of sequences) {
       test(seq.name, async () => {
-        if (!pair) throw new Error("servers did not start");
-        const r = await runOnPair(pair, seq);
+        const r = await runOnPair(pair(), seq);
         const { unexpected, fixed } = triage(seq.name, r.differences, stepRequests(seq));
         expect(r.failures).toEqual([]);
         expect(unexpected).toEqual([]);
