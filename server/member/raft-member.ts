@@ -1,0 +1,784 @@
+// The member server: the run loop that joins Raft, the WAL, the store and the peers.
+// Every input (a tick, a peer message, a proposal) only mutates Raft synchronously and asks for
+// a pump; the pump drains Ready batches one at a time: persist (one fsync per batch, however
+// many client writes it carries) → send → apply → advance. A single member runs the same path.
+import type { MemberJSON } from "../../shared/v2.ts";
+import type { LogEntrySummary, RaftEvent, RaftEventKind } from "../../shared/feed.ts";
+import type { Transport } from "../peer/types.ts";
+import { decodeConfChange } from "../raft/conf_change_codec.ts";
+import type { MemoryStorage } from "../raft/memory_storage.ts";
+import type { RawNode } from "../raft/raw_node.ts";
+import { ProposalDroppedError } from "../raft/errors.ts";
+import {
+  type ConfState,
+  type Entry,
+  type Message,
+  type Ready,
+  type Snapshot,
+  ConfChangeType,
+  EntryType,
+  MessageType,
+  StateRole,
+} from "../raft/types.ts";
+import { EtcdError, type ApplyResult, type EventJSON, type V2Request, type V2Store } from "../store/types.ts";
+import type { Wal } from "../wal/wal.ts";
+import { computeMemberId } from "../bootstrap/ids.ts";
+import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequestEntry } from "./entry.ts";
+import { attributesRequest, raftAttributesRequest, readMembership, removeRequests } from "./membership.ts";
+import { MembershipError, type LeaderStats, type Member, type SelfStats } from "./types.ts";
+import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
+import { summarizeRequest } from "./introspect.ts";
+
+/** etcd keeps this many entries in memory after a snapshot so slow followers catch up from the log. */
+const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
+const SYNC_INTERVAL_MS = 500;
+const PUBLISH_RETRY_MS = 1000;
+
+const CONF_CHANGE_NAMES: Record<number, string> = {
+  [ConfChangeType.AddNode]: "add member",
+  [ConfChangeType.RemoveNode]: "remove member",
+  [ConfChangeType.UpdateNode]: "update member",
+  [ConfChangeType.AddLearnerNode]: "add learner",
+};
+const CONF_CHANGE_EVENTS: Record<number, RaftEventKind> = {
+  [ConfChangeType.AddNode]: "member-added",
+  [ConfChangeType.RemoveNode]: "member-removed",
+  [ConfChangeType.UpdateNode]: "member-updated",
+  [ConfChangeType.AddLearnerNode]: "member-added",
+};
+
+export interface RaftMemberOptions {
+  id: string;
+  name: string;
+  clusterId: string;
+  clientURLs: string[];
+  node: RawNode;
+  storage: MemoryStorage;
+  wal: Wal;
+  store: V2Store;
+  /** Built by the member's caller with callbacks into this member (see `attachTransport`). */
+  transport?: Transport;
+  heartbeatIntervalMs: number;
+  electionTimeoutMs: number;
+  snapshotCount: number;
+  strictReconfigCheck: boolean;
+  /** Index of the snapshot the member restarted from (0 for none). */
+  snapshotIndex: number;
+  confState: ConfState;
+  /** Wall clock in microseconds; injected so tests can steer TTL expiry. */
+  nowUs?: () => number;
+  log?: (line: string) => void;
+  /** Called once when the member must stop for good (removed from the cluster, fatal disk error). */
+  onFatal?: (reason: string) => void;
+}
+
+interface Waiter {
+  resolve(r: ApplyResult): void;
+  reject(e: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+  startedMs: number;
+}
+
+interface ReadWaiter {
+  resolve(): void;
+  reject(e: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+  /** Set once Raft answered with a read index; the read completes once applied reaches it. */
+  index?: number;
+  askedAtMs: number;
+}
+
+function timeoutError(cause = "etcdserver: request timed out"): EtcdError {
+  return new EtcdError(300, cause, 0);
+}
+
+function wallUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.?0+Z$/, "Z");
+}
+
+/** Go's time.Duration String() for a positive duration in milliseconds. */
+function goDuration(ms: number): string {
+  const totalSecs = ms / 1000;
+  const h = Math.floor(totalSecs / 3600);
+  const m = Math.floor((totalSecs % 3600) / 60);
+  const s = totalSecs - h * 3600 - m * 60;
+  const secs = `${Number(s.toFixed(9))}s`;
+  return h > 0 ? `${h}h${m}m${secs}` : m > 0 ? `${m}m${secs}` : secs;
+}
+
+export class RaftMember implements Member, IntrospectableMember {
+  readonly id: string;
+  readonly name: string;
+  readonly clusterId: string;
+  readonly store: V2Store;
+  private readonly node: RawNode;
+  private readonly storage: MemoryStorage;
+  private readonly wal: Wal;
+  private transport: Transport | undefined;
+  private readonly opts: RaftMemberOptions;
+  private readonly nowUs: () => number;
+  private readonly log: (line: string) => void;
+
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly readWaiters = new Map<string, ReadWaiter>();
+  /** Proposals not yet handed to Raft: batched into one Prop per pump. */
+  private pending: Uint8Array[] = [];
+  private reqSeq = 0;
+  private readonly reqPrefix: string;
+  private pumping = false;
+  private pumpAgain = false;
+  private stopped = false;
+  private timers: ReturnType<typeof setInterval>[] = [];
+
+  private appliedIndex = 0;
+  private snapshotIndex: number;
+  private snapshotting = false;
+  private confState: ConfState;
+  private memberList: MemberJSON[] = [];
+  private removed = new Set<string>();
+  private published = false;
+  private readonly publishedSignal = Promise.withResolvers<void>();
+  private campaignedAlone = false;
+
+  // Stats and introspection.
+  private readonly startTimeMs = Date.now();
+  private leaderSinceMs = Date.now();
+  private lastLead = "";
+  private lastTerm = 0;
+  private recvAppendCnt = 0;
+  private sendAppendCnt = 0;
+  private readonly followerCounts = new Map<string, { success: number; fail: number }>();
+  private readonly raftListeners = new Set<(e: RaftEvent) => void>();
+  private readonly storeListeners = new Set<(e: EventJSON) => void>();
+  private commitLatencies: { atMs: number; ms: number }[] = [];
+
+  constructor(opts: RaftMemberOptions) {
+    this.opts = opts;
+    this.id = opts.id;
+    this.name = opts.name;
+    this.clusterId = opts.clusterId;
+    this.store = opts.store;
+    this.node = opts.node;
+    this.storage = opts.storage;
+    this.wal = opts.wal;
+    this.transport = opts.transport;
+    this.nowUs = opts.nowUs ?? wallUs;
+    this.log = opts.log ?? ((l) => console.error(l));
+    this.snapshotIndex = opts.snapshotIndex;
+    this.appliedIndex = opts.snapshotIndex;
+    this.confState = opts.confState;
+    this.reqPrefix = `${opts.id}.${Date.now().toString(36)}.`;
+    this.reloadMembership();
+  }
+
+  attachTransport(transport: Transport): void {
+    this.transport = transport;
+    this.syncPeers();
+  }
+
+  /** Starts ticking and the leader's duties; the transport must already be attached. */
+  start(): void {
+    this.timers.push(setInterval(() => this.onTick(), this.opts.heartbeatIntervalMs));
+    this.timers.push(setInterval(() => this.maybeSync(), SYNC_INTERVAL_MS));
+    this.timers.push(setInterval(() => this.maybePublish(), PUBLISH_RETRY_MS));
+    this.schedule();
+  }
+
+  /** Resolves once this member has published its name and client URLs to the cluster (etcd serves clients after that). */
+  ready(): Promise<void> {
+    return this.publishedSignal.promise;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const [, w] of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(timeoutError("etcdserver: server stopped"));
+    }
+    this.waiters.clear();
+    for (const [, w] of this.readWaiters) {
+      clearTimeout(w.timer);
+      w.reject(timeoutError("etcdserver: server stopped"));
+    }
+    this.readWaiters.clear();
+    await this.transport?.close();
+    while (this.pumping) await Bun.sleep(1);
+    await this.wal.close().catch(() => {});
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  /** A Raft message from a peer (transport callback). */
+  receive(msg: Message): void {
+    if (this.stopped) return;
+    if (msg.type === MessageType.App) this.recvAppendCnt++;
+    if (msg.type === MessageType.AppResp) {
+      const c = this.followerCounts.get(msg.from) ?? { success: 0, fail: 0 };
+      if (msg.reject) c.fail++;
+      else c.success++;
+      this.followerCounts.set(msg.from, c);
+    }
+    try {
+      this.node.step(msg);
+    } catch (e) {
+      this.log(`etcbun: dropped a raft message from ${msg.from}: ${(e as Error).message}`);
+    }
+    this.schedule();
+  }
+
+  reportUnreachable(peerId: string): void {
+    if (this.stopped) return;
+    this.node.reportUnreachable(peerId);
+  }
+
+  reportSnapshot(peerId: string, ok: boolean): void {
+    if (this.stopped) return;
+    this.node.reportSnapshot(peerId, { failed: !ok });
+    this.schedule();
+  }
+
+  private onTick(): void {
+    if (this.stopped) return;
+    this.node.tick();
+    this.observeRaft();
+    this.retryReads();
+    // Proposals that found no leader wait here for one, until their own timeout.
+    this.schedule();
+  }
+
+  private requestTimeoutMs(): number {
+    return 5000 + 2 * this.opts.electionTimeoutMs;
+  }
+
+  propose(req: V2Request): Promise<ApplyResult> {
+    if (this.stopped) return Promise.reject(timeoutError("etcdserver: server stopped"));
+    const fail = this.wal.failure;
+    if (fail) return Promise.reject(timeoutError(`etcdserver: ${fail.message}`));
+    const id = this.reqPrefix + (this.reqSeq++).toString(36);
+    const data = encodeRequestEntry(id, req);
+    return new Promise<ApplyResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(id);
+        reject(timeoutError(this.lastLead === "" ? "etcdserver: request timed out, possibly due to previous leader failure" : undefined));
+      }, this.requestTimeoutMs());
+      this.waiters.set(id, { resolve, reject, timer, startedMs: performance.now() });
+      this.pending.push(data);
+      this.schedule();
+    });
+  }
+
+  readBarrier(): Promise<void> {
+    if (this.stopped) return Promise.reject(timeoutError("etcdserver: server stopped"));
+    const id = this.reqPrefix + "r" + (this.reqSeq++).toString(36);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.readWaiters.delete(id);
+        reject(timeoutError());
+      }, this.requestTimeoutMs());
+      this.readWaiters.set(id, { resolve, reject, timer, askedAtMs: Date.now() });
+      this.askReadIndex(id);
+    });
+  }
+
+  /** A read index request is dropped while there is no leader (or lost with one): ask again. */
+  private retryReads(): void {
+    if (this.readWaiters.size === 0 || this.node.status().lead === "") return;
+    const staleMs = Date.now() - this.opts.electionTimeoutMs;
+    for (const [id, w] of this.readWaiters) {
+      if (w.index === undefined && w.askedAtMs < staleMs) {
+        w.askedAtMs = Date.now();
+        this.askReadIndex(id);
+      }
+    }
+  }
+
+  private askReadIndex(id: string): void {
+    try {
+      this.node.readIndex(new TextEncoder().encode(id));
+    } catch (e) {
+      if (!(e instanceof ProposalDroppedError)) throw e;
+    }
+    this.schedule();
+  }
+
+  // ---- the run loop -------------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    queueMicrotask(() => void this.pump());
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      do {
+        this.pumpAgain = false;
+        this.flushProposals();
+        while (!this.stopped && this.node.hasReady()) {
+          const rd = this.node.ready();
+          await this.handleReady(rd);
+          this.node.advance();
+          this.flushProposals();
+        }
+      } while (this.pumpAgain && !this.stopped);
+    } catch (e) {
+      this.fatal(`etcbun: member stopped: ${(e as Error).message}`);
+    } finally {
+      this.pumping = false;
+    }
+    this.observeRaft();
+  }
+
+  private flushProposals(): void {
+    if (this.pending.length === 0) return;
+    if (this.node.status().lead === "") return; // wait for a leader; the tick retries
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.node.proposeBatch(batch);
+    } catch (e) {
+      if (!(e instanceof ProposalDroppedError)) throw e;
+      // Not appended anywhere: safe to retry on the next tick, until the waiter times out.
+      this.pending = batch.concat(this.pending);
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.snapshot) {
+      await this.wal.saveSnapshot(rd.snapshot);
+      this.storage.applySnapshot(rd.snapshot);
+    }
+    if (rd.hardState || rd.entries.length > 0) await this.wal.save(rd.hardState, rd.entries);
+    if (rd.hardState) this.storage.setHardState(rd.hardState);
+    if (rd.entries.length > 0) this.storage.append(rd.entries);
+    if (rd.messages.length > 0) {
+      for (const m of rd.messages) if (m.type === MessageType.App) this.sendAppendCnt++;
+      this.transport?.send(rd.messages);
+    }
+    if (rd.snapshot) this.applySnapshot(rd.snapshot);
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const rs of rd.readStates) {
+      const id = new TextDecoder().decode(rs.requestCtx);
+      const w = this.readWaiters.get(id);
+      if (w) w.index = rs.index;
+    }
+    this.releaseReads();
+    this.maybeSnapshot();
+  }
+
+  private applySnapshot(snap: Snapshot): void {
+    this.store.recover(snap.data);
+    this.appliedIndex = snap.metadata.index;
+    this.snapshotIndex = snap.metadata.index;
+    this.confState = snap.metadata.confState;
+    this.reloadMembership();
+    this.emitRaft({ kind: "snapshot", index: snap.metadata.index, detail: `installed snapshot at ${snap.metadata.index} (${snap.data.length} bytes)` });
+  }
+
+  private applyEntry(e: Entry): void {
+    if (e.index <= this.appliedIndex) return;
+    this.appliedIndex = e.index;
+    if (e.type === EntryType.ConfChange) return this.applyConfChange(e);
+    if (e.data.length === 0) return; // a new leader's empty entry
+    let logged;
+    try {
+      logged = decodeRequestEntry(e.data);
+    } catch (err) {
+      this.log(`etcbun: skipping undecodable entry ${e.index}: ${(err as Error).message}`);
+      return;
+    }
+    const w = this.waiters.get(logged.id);
+    let result: ApplyResult | undefined;
+    let error: Error | undefined;
+    try {
+      result = this.store.apply(logged.req);
+      for (const l of this.storeListeners) l(result.event);
+    } catch (err) {
+      error = err as Error;
+      if (!(err instanceof EtcdError)) this.log(`etcbun: apply of entry ${e.index} failed: ${error.message}`);
+    }
+    if ("path" in logged.req && logged.req.path.startsWith("/0/")) this.reloadMembership();
+    if (w) {
+      this.waiters.delete(logged.id);
+      clearTimeout(w.timer);
+      this.commitLatencies.push({ atMs: Date.now(), ms: performance.now() - w.startedMs });
+      if (this.commitLatencies.length > 2048) this.commitLatencies.splice(0, 1024);
+      if (result) w.resolve(result);
+      else w.reject(error!);
+    }
+  }
+
+  private applyConfChange(e: Entry): void {
+    const cc = decodeConfChange(e.data);
+    const ctx = decodeConfContext(cc.context);
+    this.confState = this.node.applyConfChange(cc);
+    const applyQuiet = (req: V2Request) => {
+      try {
+        this.store.apply(req);
+      } catch (err) {
+        this.log(`etcbun: membership record for ${cc.nodeId}: ${(err as Error).message}`);
+      }
+    };
+    switch (cc.type) {
+      case ConfChangeType.AddNode:
+      case ConfChangeType.AddLearnerNode:
+      case ConfChangeType.UpdateNode:
+        if (ctx) applyQuiet(raftAttributesRequest(cc.nodeId, ctx.member.peerURLs));
+        break;
+      case ConfChangeType.RemoveNode:
+        for (const r of removeRequests(cc.nodeId)) applyQuiet(r);
+        break;
+    }
+    this.reloadMembership();
+    this.emitRaft({ kind: CONF_CHANGE_EVENTS[cc.type]!, index: e.index, memberId: cc.nodeId, detail: `${CONF_CHANGE_NAMES[cc.type]} ${cc.nodeId}` });
+    if (ctx?.reqId) {
+      const w = this.waiters.get(ctx.reqId);
+      if (w) {
+        this.waiters.delete(ctx.reqId);
+        clearTimeout(w.timer);
+        w.resolve({ event: { action: "set" }, index: this.store.index });
+      }
+    }
+    if (cc.type === ConfChangeType.RemoveNode && cc.nodeId === this.id) {
+      this.fatal("etcbun: the member has been permanently removed from the cluster; the data-dir used by this member must be removed");
+    }
+  }
+
+  private releaseReads(): void {
+    for (const [id, w] of this.readWaiters) {
+      if (w.index !== undefined && w.index <= this.appliedIndex) {
+        this.readWaiters.delete(id);
+        clearTimeout(w.timer);
+        w.resolve();
+      }
+    }
+  }
+
+  private maybeSnapshot(): void {
+    if (this.snapshotting || this.appliedIndex - this.snapshotIndex <= this.opts.snapshotCount) return;
+    const index = this.appliedIndex;
+    const snap = this.storage.createSnapshot(index, { confState: this.confState, data: this.store.save() });
+    this.snapshotting = true;
+    this.wal
+      .saveSnapshot(snap)
+      .then(() => {
+        this.snapshotIndex = index;
+        const compactTo = index - SNAPSHOT_CATCH_UP_ENTRIES;
+        if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
+        this.emitRaft({ kind: "snapshot", index, detail: `snapshot at ${index} (${snap.data.length} bytes)` });
+      })
+      .catch((e) => this.log(`etcbun: snapshot at ${index} failed: ${(e as Error).message}`))
+      .finally(() => {
+        this.snapshotting = false;
+      });
+  }
+
+  private fatal(reason: string): void {
+    if (this.stopped) return;
+    this.log(reason);
+    void this.stop().finally(() => this.opts.onFatal?.(reason));
+  }
+
+  // ---- leader duties ------------------------------------------------------------------------
+
+  private isLeader(): boolean {
+    return this.node.status().role === StateRole.Leader;
+  }
+
+  private maybeSync(): void {
+    if (this.stopped || !this.isLeader()) return;
+    const next = this.store.nextExpiryUs();
+    const now = this.nowUs();
+    if (next === null || next > now) return;
+    this.propose({ method: "SYNC", timeUs: now }).catch(() => {});
+  }
+
+  private maybePublish(): void {
+    if (this.stopped || this.published || this.node.status().lead === "") return;
+    const me = this.memberList.find((m) => m.id === this.id);
+    if (me && me.name === this.name && sameList(me.clientURLs, this.opts.clientURLs)) {
+      this.published = true;
+      this.publishedSignal.resolve();
+      return;
+    }
+    this.propose(attributesRequest(this.id, { name: this.name, clientURLs: this.opts.clientURLs }))
+      .then(() => {
+        this.published = true;
+        this.publishedSignal.resolve();
+        this.log(`etcbun: published {name:${this.name} clientURLs:[${this.opts.clientURLs.join(" ")}]} to cluster ${this.clusterId}`);
+      })
+      .catch(() => {});
+  }
+
+  // ---- membership ---------------------------------------------------------------------------
+
+  private reloadMembership(): void {
+    const { members, removed } = readMembership(this.store);
+    this.memberList = members;
+    this.removed = removed;
+    this.syncPeers();
+  }
+
+  private syncPeers(): void {
+    const t = this.transport;
+    if (!t) return;
+    const want = new Map(this.memberList.filter((m) => m.id !== this.id).map((m) => [m.id, m.peerURLs]));
+    const have = new Set(t.stats().map((s) => s.id));
+    for (const [id, urls] of want) {
+      if (have.has(id)) t.updatePeer(id, urls);
+      else t.addPeer(id, urls);
+    }
+    for (const id of have) if (!want.has(id)) t.removePeer(id);
+  }
+
+  isRemoved(id: string): boolean {
+    return this.removed.has(id);
+  }
+
+  members(): MemberJSON[] {
+    return this.memberList.map((m) => ({ ...m }));
+  }
+
+  leader(): MemberJSON | null {
+    const lead = this.node.status().lead;
+    if (lead === "") return null;
+    return this.memberList.find((m) => m.id === lead) ?? null;
+  }
+
+  private proposeConf(type: ConfChangeType, member: { id: string; name: string; peerURLs: string[] }): Promise<void> {
+    const reqId = this.reqPrefix + "c" + (this.reqSeq++).toString(36);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(reqId);
+        reject(new MembershipError(500, "Internal Server Error"));
+      }, this.requestTimeoutMs());
+      this.waiters.set(reqId, { resolve: () => resolve(), reject, timer, startedMs: performance.now() });
+      try {
+        this.node.proposeConfChange({ type, nodeId: member.id, context: encodeConfContext({ reqId, member }) });
+      } catch (e) {
+        clearTimeout(timer);
+        this.waiters.delete(reqId);
+        reject(e instanceof ProposalDroppedError ? new MembershipError(500, "Internal Server Error") : e);
+        return;
+      }
+      this.schedule();
+    });
+  }
+
+  private peerURLTaken(peerURLs: string[], exceptId?: string): boolean {
+    const taken = new Set(this.memberList.filter((m) => m.id !== exceptId).flatMap((m) => m.peerURLs));
+    return peerURLs.some((u) => taken.has(u));
+  }
+
+  private startedCount(): number {
+    return this.memberList.filter((m) => m.name !== "" || m.id === this.id).length;
+  }
+
+  async addMember(peerURLs: string[]): Promise<MemberJSON> {
+    if (this.peerURLTaken(peerURLs)) throw new MembershipError(409, "membership: peerURL exists");
+    const id = computeMemberId(peerURLs, String(Math.floor(Date.now() / 1000)));
+    if (this.memberList.some((m) => m.id === id) || this.removed.has(id)) throw new MembershipError(409, "membership: ID exists");
+    if (this.opts.strictReconfigCheck) {
+      const votersAfter = this.memberList.length + 1;
+      if (this.startedCount() < Math.floor(votersAfter / 2) + 1) throw new MembershipError(500, "Internal Server Error");
+    }
+    await this.proposeConf(ConfChangeType.AddNode, { id, name: "", peerURLs });
+    return { id, name: "", peerURLs, clientURLs: [] };
+  }
+
+  async removeMember(id: string): Promise<void> {
+    if (this.removed.has(id)) throw new MembershipError(410, `Member permanently removed: ${id}`);
+    const m = this.memberList.find((x) => x.id === id);
+    if (!m) throw new MembershipError(404, `No such member: ${id}`);
+    if (this.opts.strictReconfigCheck) {
+      const votersAfter = this.memberList.length - 1;
+      const startedAfter = this.startedCount() - (m.name !== "" ? 1 : 0);
+      if (votersAfter > 0 && startedAfter < Math.floor(votersAfter / 2) + 1) throw new MembershipError(500, "Internal Server Error");
+    }
+    await this.proposeConf(ConfChangeType.RemoveNode, { id, name: m.name, peerURLs: m.peerURLs });
+  }
+
+  async updateMember(id: string, peerURLs: string[]): Promise<void> {
+    const m = this.memberList.find((x) => x.id === id);
+    if (!m) throw new MembershipError(404, `No such member: ${id}`);
+    if (this.peerURLTaken(peerURLs, id)) throw new MembershipError(409, "membership: peerURL exists");
+    await this.proposeConf(ConfChangeType.UpdateNode, { id, name: m.name, peerURLs });
+  }
+
+  // ---- stats, health, introspection ---------------------------------------------------------
+
+  raftIndex(): number {
+    return this.node.status().commit;
+  }
+
+  raftTerm(): number {
+    return this.node.status().term;
+  }
+
+  private observeRaft(): void {
+    const st = this.node.status();
+    if (st.term !== this.lastTerm) {
+      if (st.term > this.lastTerm && this.lastTerm !== 0) this.emitRaft({ kind: "election", detail: `term ${st.term}` });
+      this.lastTerm = st.term;
+    }
+    if (st.lead !== this.lastLead) {
+      this.lastLead = st.lead;
+      this.leaderSinceMs = Date.now();
+      this.emitRaft({ kind: "leader-change", detail: st.lead === "" ? "leader lost" : `leader ${st.lead}` });
+      if (st.lead !== "") {
+        for (const w of this.readWaiters.values()) w.askedAtMs = 0;
+        this.schedule();
+        this.maybePublish();
+      }
+    }
+    // A lone voter need not wait a whole election timeout to lead.
+    if (!this.campaignedAlone && st.lead === "" && this.confState.voters.length === 1 && this.confState.voters[0] === this.id) {
+      this.campaignedAlone = true;
+      this.node.campaign();
+      this.schedule();
+    }
+  }
+
+  private emitRaft(partial: { kind: RaftEventKind; detail: string; index?: number; memberId?: string }): void {
+    if (this.raftListeners.size === 0) return;
+    const st = this.node.status();
+    const ev: RaftEvent = {
+      kind: partial.kind,
+      atMs: Date.now(),
+      term: st.term,
+      index: partial.index ?? null,
+      leaderId: st.lead === "" ? null : st.lead,
+      memberId: partial.memberId,
+      detail: partial.detail,
+    };
+    for (const l of this.raftListeners) l(ev);
+  }
+
+  selfStats(): SelfStats {
+    const st = this.node.status();
+    const now = Date.now();
+    return {
+      name: this.name,
+      id: this.id,
+      state: st.role === StateRole.PreCandidate ? StateRole.Candidate : st.role,
+      startTime: rfc3339(this.startTimeMs),
+      leaderInfo: { leader: st.lead, uptime: goDuration(now - this.leaderSinceMs), startTime: rfc3339(this.leaderSinceMs) },
+      recvAppendRequestCnt: this.recvAppendCnt,
+      sendAppendRequestCnt: this.sendAppendCnt,
+    };
+  }
+
+  leaderStats(): LeaderStats | null {
+    if (!this.isLeader()) return null;
+    const followers: LeaderStats["followers"] = {};
+    const peers = new Map((this.transport?.stats() ?? []).map((s) => [s.id, s]));
+    for (const m of this.memberList) {
+      if (m.id === this.id) continue;
+      const rtt = (peers.get(m.id)?.rttMs ?? 0) / 1000;
+      followers[m.id] = {
+        latency: { current: rtt, average: rtt, standardDeviation: 0, minimum: rtt, maximum: rtt },
+        counts: this.followerCounts.get(m.id) ?? { success: 0, fail: 0 },
+      };
+    }
+    return { leader: this.id, followers };
+  }
+
+  async health(): Promise<boolean> {
+    if (this.stopped || this.wal.failure || this.node.status().lead === "") return false;
+    try {
+      await Promise.race([this.readBarrier(), Bun.sleep(Math.max(1000, this.opts.electionTimeoutMs)).then(() => Promise.reject(new Error("timeout")))]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Why the member cannot accept writes, for /health and logs; null when it can. */
+  diskFailure(): string | null {
+    return this.wal.failure?.message ?? null;
+  }
+
+  introspect(): MemberIntrospection {
+    return {
+      role: () => {
+        const r = this.node.status().role;
+        return r === StateRole.Leader ? "leader" : r === StateRole.Candidate ? "candidate" : r === StateRole.PreCandidate ? "pre-candidate" : "follower";
+      },
+      appliedIndex: () => this.appliedIndex,
+      progress: () => {
+        const st = this.node.status();
+        if (st.role !== StateRole.Leader) return null;
+        const peers = new Map((this.transport?.stats() ?? []).map((s) => [s.id, s]));
+        return Object.entries(st.progress).map(([id, p]): PeerProgress => {
+          const ps = peers.get(id);
+          return {
+            id,
+            matchIndex: p.match,
+            nextIndex: p.next,
+            state: String(p.state).toLowerCase().replace("state", "") as PeerProgress["state"],
+            recentActive: p.recentActive,
+            health: id === this.id ? "healthy" : ps ? (ps.connected ? "healthy" : "unreachable") : "unknown",
+            rttMs: ps?.rttMs ?? null,
+          };
+        });
+      },
+      logEntries: (afterIndex, { limit }) => this.logEntries(afterIndex, limit),
+      onRaftEvent: (l) => {
+        this.raftListeners.add(l);
+        return () => this.raftListeners.delete(l);
+      },
+      onStoreEvent: (l) => {
+        this.storeListeners.add(l);
+        return () => this.storeListeners.delete(l);
+      },
+      commitLatencyMs: () => {
+        const since = Date.now() - 1000;
+        const xs = this.commitLatencies.filter((c) => c.atMs >= since).map((c) => c.ms).sort((a, b) => a - b);
+        if (xs.length === 0) return null;
+        return { p50: xs[Math.floor(xs.length * 0.5)]!, p99: xs[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]! };
+      },
+    };
+  }
+
+  private logEntries(afterIndex: number, limit: number): LogEntrySummary[] {
+    const first = this.storage.firstIndex();
+    const last = this.storage.lastIndex();
+    const lo = Math.max(first, afterIndex + 1, last - limit + 1);
+    if (lo > last) return [];
+    const out: LogEntrySummary[] = [];
+    for (const e of this.storage.entries(lo, last + 1)) {
+      let summary: string;
+      let kind: LogEntrySummary["kind"];
+      if (e.type === EntryType.ConfChange) {
+        const cc = decodeConfChange(e.data);
+        kind = "conf-change";
+        summary = `${CONF_CHANGE_NAMES[cc.type]} ${cc.nodeId}`;
+      } else if (e.data.length === 0) {
+        kind = "noop";
+        summary = "leader no-op";
+      } else {
+        kind = "normal";
+        try {
+          summary = summarizeRequest(decodeRequestEntry(e.data).req);
+        } catch {
+          summary = "(undecodable)";
+        }
+      }
+      out.push({ index: e.index, term: e.term, kind, summary });
+    }
+    return out;
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
