@@ -154,6 +154,11 @@ describe("properties", () => {
           const events = req.method === "SYNC" ? result.expired!.length : 1;
           expect(result.index).toBe(indexBefore + events);
           expect(s.index).toBe(result.index);
+          // Exactly one recorded event per index consumed.
+          const history = (stateWithoutCounters(s).rest as { history: [number][] }).history;
+          expect(history.filter(([index]) => index > indexBefore).map(([index]) => index)).toEqual(
+            Array.from({ length: events }, (_, i) => indexBefore + 1 + i),
+          );
         }
         // Whatever happened, a snapshot reproduces the store exactly.
         const copy = fresh();
