@@ -2,6 +2,7 @@
 // frames, with reconnects under capped exponential backoff. Raft tolerates loss, so when the
 // queue is full the oldest message is dropped and the peer reported unreachable.
 import type { Message, NodeId } from "../raft/types.ts";
+import { BoundedQueue } from "./bounded-queue.ts";
 import { encodeBatch } from "./codec.ts";
 import { classifyRefusal, peerRequestHeaders } from "./headers.ts";
 import { PEER_STREAM_PATH, REMOVED_CLOSE_CODE } from "./routes.ts";
@@ -12,6 +13,7 @@ export interface PeerStreamOptions {
   serverVersion: string;
   tls?: Bun.TLSOptions;
   queueMessagesMax: number;
+  queueBytesMax: number;
   backoffMsMin: number;
   backoffMsMax: number;
   pingIntervalMs: number;
@@ -38,16 +40,8 @@ function streamURL(peerURL: string): string {
   return u.toString();
 }
 
-/** Only sizes the batch; tolerant of malformed messages, which the encoder then drops. */
-function approxBytes(m: Message): number {
-  let n = 48;
-  for (const e of m.entries ?? []) n += (e?.data?.length ?? 0) + 12;
-  return n;
-}
-
 export class PeerStream {
-  private queue: Message[] = [];
-  private head = 0;
+  private readonly queue: BoundedQueue;
   private ws: BunWebSocket | null = null;
   private connected = false;
   private closed = false;
@@ -70,6 +64,7 @@ export class PeerStream {
     private readonly opts: PeerStreamOptions,
   ) {
     this.backoffMs = opts.backoffMsMin;
+    this.queue = new BoundedQueue({ messagesMax: opts.queueMessagesMax, bytesMax: opts.queueBytesMax });
     this.connect();
   }
 
@@ -78,7 +73,7 @@ export class PeerStream {
   }
 
   get queuedMessages(): number {
-    return this.queue.length - this.head;
+    return this.queue.length;
   }
 
   setURLs(urls: string[]): void {
@@ -91,31 +86,14 @@ export class PeerStream {
 
   enqueue(m: Message): void {
     if (this.stopped) return;
-    if (this.queuedMessages >= this.opts.queueMessagesMax) {
-      this.head++;
-      this.counters.droppedMessages++;
-      this.dropsSinceReport++;
-    }
-    this.queue.push(m);
+    const dropped = this.queue.push(m);
+    this.counters.droppedMessages += dropped;
+    this.dropsSinceReport += dropped;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // Messages queued in the same turn (one Ready) leave in one frame.
       queueMicrotask(() => this.flush());
     }
-  }
-
-  private takeBatch(): Message[] {
-    const end = Math.min(this.queue.length, this.head + BATCH_MESSAGES_MAX);
-    let bytes = 0;
-    let i = this.head;
-    while (i < end && (i === this.head || bytes < BATCH_BYTES_TARGET)) bytes += approxBytes(this.queue[i++]!);
-    const batch = this.queue.slice(this.head, i);
-    this.head = i;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-    return batch;
   }
 
   private encode(batch: Message[]): { frame: Uint8Array; count: number } | null {
@@ -146,7 +124,7 @@ export class PeerStream {
     const ws = this.ws;
     if (!this.connected || ws === null) return;
     while (this.queuedMessages > 0 && ws.bufferedAmount < BUFFERED_BYTES_HIGH) {
-      const encoded = this.encode(this.takeBatch());
+      const encoded = this.encode(this.queue.take({ messagesMax: BATCH_MESSAGES_MAX, bytesTarget: BATCH_BYTES_TARGET }));
       if (encoded === null) continue;
       ws.send(encoded.frame);
       this.counters.sentMessages += encoded.count;
@@ -226,8 +204,7 @@ export class PeerStream {
   private removed(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.queue = [];
-    this.head = 0;
+    this.queue.clear();
     this.opts.log(`peer ${this.id}: this member has been permanently removed from the cluster`);
     this.opts.onRemoved();
   }

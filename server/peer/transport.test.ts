@@ -219,7 +219,7 @@ describe("peer transport", () => {
     console.log("snapshot rss delta MB", (peak - rss0) >> 20);
     expect(peak - rss0).toBeLessThan(size * 2.5);
     expect(a.t.stats()[0]!.snapshotsSent).toBe(1);
-  });
+  }, 60_000);
 
   test("a snapshot the receiver rejects, or an unreachable peer, reports failure", async () => {
     const a = node("a");

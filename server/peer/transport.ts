@@ -60,6 +60,7 @@ export function createTransport(opts: TransportOptions): Transport {
       serverVersion,
       tls: clientTls,
       queueMessagesMax: opts.queueMessagesMax ?? 4096,
+      queueBytesMax: opts.queueBytesMax ?? 64 << 20,
       backoffMsMin: opts.backoffMsMin ?? 50,
       backoffMsMax: opts.backoffMsMax ?? 1000,
       pingIntervalMs: opts.pingIntervalMs ?? 1000,

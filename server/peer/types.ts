@@ -38,6 +38,8 @@ export interface TransportOptions {
   serverVersion?: string;
   /** Messages queued per peer before the oldest are dropped. */
   queueMessagesMax?: number;
+  /** Approximate payload bytes queued per peer before the oldest messages are dropped. */
+  queueBytesMax?: number;
   backoffMsMin?: number;
   backoffMsMax?: number;
   /** How often each stream is pinged to measure round-trip time and notice a dead connection. */
