@@ -47,7 +47,7 @@ test("later entries with the same index replace the earlier ones and everything 
   expect(r.wal.lastIndex).toBe(5);
 });
 
-test("group commit: concurrent saves share syncs, order is kept, each resolves after its sync", async () => {
+test("group commit: saves issued while a sync is pending share it; order is kept", async () => {
   const disk = new SimDisk();
   const opts = simOptions(disk, { segmentSizeBytes: 1 << 20 });
   const wal = await createWal(DATA_DIR, META, opts);
@@ -56,14 +56,25 @@ test("group commit: concurrent saves share syncs, order is kept, each resolves a
     if (op.kind === "fdatasync") syncs++;
     return undefined;
   });
-  const done: number[] = [];
-  await Promise.all(Array.from({ length: 64 }, (_, i) => wal.save(undefined, [entry(i + 1)]).then(() => done.push(i + 1))));
-  expect(done.length).toBe(64);
-  // The first save starts a sync alone; the other 63 arrive while it is in flight and share one.
-  expect(syncs).toBe(2);
-  expect(wal.syncCount).toBe(2);
+  // 64 writers, each saving 3 entries one after another: every round of 64 is one batch.
+  let next = 0;
+  const acked: number[] = [];
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      for (let round = 0; round < 3; round++) {
+        const index = ++next;
+        await wal.save({ term: 1, vote: "", commit: index - 1 }, [entry(index)]);
+        acked.push(index);
+      }
+    }),
+  );
+  expect(acked.length).toBe(192);
+  expect(syncs).toBe(3);
+  expect(wal.syncCount).toBe(3);
   await wal.close();
-  expect((await openWal(DATA_DIR, opts)).entries.map((e) => e.index)).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+  const r = await openWal(DATA_DIR, opts);
+  expect(r.entries.map((e) => e.index)).toEqual(Array.from({ length: 192 }, (_, i) => i + 1));
+  expect(r.hardState.commit).toBe(191);
 });
 
 test("segments are cut at the size limit with etcd's names and replay across them", async () => {

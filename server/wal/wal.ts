@@ -135,7 +135,9 @@ export class Wal {
       this.queue.push({ ...p, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
-        this.flushDone = this.flushLoop();
+        // Start one microtask later so every save issued in this turn (e.g. by the continuations
+        // of the batch that just completed) lands in the same batch.
+        this.flushDone = Promise.resolve().then(() => this.flushLoop());
       }
     });
   }
