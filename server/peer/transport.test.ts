@@ -134,6 +134,23 @@ describe("peer transport", () => {
     expect(a.t.stats()[0]!.droppedMessages).toBe(2);
   });
 
+  test("a throwing onMessage is logged and the stream keeps delivering", async () => {
+    const a = node("a");
+    const seen: number[] = [];
+    const b = node("b", {
+      onMessage: (m) => {
+        seen.push(m.index);
+        if (m.index === 1) throw new Error("boom");
+      },
+    });
+    a.t.addPeer("b", [b.url]);
+    a.t.send([app("a", "b", 0), app("a", "b", 1), app("a", "b", 2)]);
+    await until(() => seen.length === 3);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(b.logs.some((l) => l.includes("boom"))).toBe(true);
+    expect(a.t.stats()[0]!.connected).toBe(true);
+  });
+
   test("a bounded queue drops the oldest messages while the peer is away", async () => {
     const a = node("a", { queueMessagesMax: 10 });
     a.t.addPeer("b", ["http://127.0.0.1:1"]);

@@ -61,6 +61,16 @@ export interface PeerStats {
   snapshotsFailed: number;
 }
 
+/**
+ * Usage from the member run loop:
+ *   const t = createTransport({ selfId, clusterId, peers, onMessage: (m) => raft.step(m),
+ *     onSnapshot: async (m) => raft.step(m), onUnreachable: (id) => raft.reportUnreachable(id),
+ *     onSnapshotStatus: (id, ok) => raft.reportSnapshot(id, ok), onRemoved: stopMember,
+ *     isRemoved, members: () => cluster.members(), version: () => versionDoc, tls });
+ *   for (const url of listenPeerURLs) t.listen(url);
+ *   // after persisting each Ready: t.send(ready.messages)
+ * Messages to unknown peers are dropped; add peers as conf changes apply (addPeer/removePeer).
+ */
 export interface Transport {
   /** Queue messages for their `to` peers. Never blocks, never throws; unknown peers are dropped. */
   send(messages: readonly Message[]): void;
