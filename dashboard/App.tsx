@@ -66,6 +66,7 @@ function LostBanner() {
           ))}
         </span>
       )}
+      {others.length === 0 && " No other member is known to switch to."}
       {endpoint.value !== "" && (
         <button class="link" onClick={() => switchEndpoint("")}>
           back to {location.host}

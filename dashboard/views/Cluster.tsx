@@ -3,7 +3,7 @@ import type { FeedMember, FeedStatus } from "../../shared/feed.ts";
 import { Sparkline } from "../components/Sparkline.tsx";
 import { Timeline } from "../components/Timeline.tsx";
 import { formatClock, formatRate } from "../components/format.ts";
-import { raftEvents, status, statusHistory } from "../state/feed.ts";
+import { connection, raftEvents, status, statusHistory } from "../state/feed.ts";
 
 export function ClusterView() {
   const s = status.value;
@@ -36,14 +36,14 @@ export function ClusterView() {
         />
       </div>
       <h2>Terms and leaders</h2>
-      <Timeline events={raftEvents.value} nowMs={s.atMs} firstMs={history[0]?.atMs ?? s.atMs} />
+      <Timeline events={raftEvents.value} first={history[0] ?? s} nowMs={s.atMs} nameOf={(id) => s.members.find((m) => m.id === id)?.name || id} />
       <ol class="events" data-testid="raft-events">
         {raftEvents.value
           .slice(-12)
           .reverse()
           .map((e) => (
             <li>
-              <time>{formatClock(e.atMs)}</time> <span class={`tag ${e.kind}`}>{e.kind}</span> term {e.term} — {e.detail}
+              <time>{formatClock(e.atMs)}</time> <span class={`tag tag-${e.kind}`}>{e.kind}</span> term {e.term} — {e.detail}
             </li>
           ))}
         {raftEvents.value.length === 0 && <li class="muted">No elections or membership changes since the page connected.</li>}
@@ -65,9 +65,11 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
 }
 
 function MemberCard({ member: m, status: s }: { member: FeedMember; status: FeedStatus }) {
+  // The feed's last word about the member we lost contact with is stale; say so.
+  const health = m.isSelf && connection.value === "lost" ? "unreachable" : m.health;
   const lagClass = m.lag === null ? "" : m.lag === 0 ? "ok" : m.lag < 100 ? "warn" : "bad";
   return (
-    <article class={`card ${m.isLeader ? "leader" : ""} health-${m.health}`} data-testid="member-card" data-member-id={m.id}>
+    <article class={`card ${m.isLeader ? "leader" : ""} health-${health}`} data-testid="member-card" data-member-id={m.id}>
       <header>
         <h3>{m.name || "(unstarted)"}</h3>
         {m.isLeader && <span class="badge leader-badge">leader</span>}
@@ -86,7 +88,7 @@ function MemberCard({ member: m, status: s }: { member: FeedMember; status: Feed
         <dd class={lagClass}>{m.lag === null ? "n/a" : `${m.lag} entries behind commit ${s.commitIndex}`}</dd>
         <dt>Health</dt>
         <dd>
-          <span class={`dot ${m.health}`} /> {m.health}
+          <span class={`dot ${health}`} /> {health}
           {m.progressState ? ` · ${m.progressState}` : ""}
         </dd>
         <dt>Round trip</dt>

@@ -109,7 +109,7 @@ function CreateForm() {
     }
   };
   return (
-    <form class="create" onSubmit={create}>
+    <form class="create-form" onSubmit={create}>
       <input required placeholder="new key, e.g. /config/mode" value={key} onInput={(e) => setKey(e.currentTarget.value)} data-testid="create-key" />
       <input placeholder="value" disabled={dir} value={value} onInput={(e) => setValue(e.currentTarget.value)} data-testid="create-value" />
       <input class="narrow" type="number" min="1" placeholder="TTL s" value={ttl} onInput={(e) => setTtl(e.currentTarget.value)} />

@@ -80,7 +80,7 @@ export function WatchesView() {
               .reverse()
               .map((c) => (
                 <li data-key={c.key}>
-                  <time>{formatClock(c.atMs)}</time> <span class={`tag ${c.action}`}>{c.action}</span> <span class="mono">{c.key}</span>
+                  <time>{formatClock(c.atMs)}</time> <span class={`tag tag-${c.action}`}>{c.action}</span> <span class="mono">{c.key}</span>
                   {c.value !== undefined && <span class="mono muted"> = {JSON.stringify(c.value)}</span>}
                   <span class="muted small"> @{c.modifiedIndex}</span>
                 </li>
@@ -140,7 +140,7 @@ function StartWatch() {
               .map((e) =>
                 e.event ? (
                   <li>
-                    <time>{formatClock(e.atMs)}</time> <span class={`tag ${e.event.action}`}>{e.event.action}</span>{" "}
+                    <time>{formatClock(e.atMs)}</time> <span class={`tag tag-${e.event.action}`}>{e.event.action}</span>{" "}
                     <span class="mono">{e.event.node?.key}</span>
                     {e.event.node?.value !== undefined && <span class="mono muted"> = {JSON.stringify(e.event.node.value)}</span>}
                     <span class="muted small"> id {e.index}</span>

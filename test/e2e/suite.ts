@@ -1,0 +1,158 @@
+// The dashboard suite, written against any ClusterLauncher: a real executable, a real browser,
+// and the ordinary v2 API as the source of truth the page is checked against.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { repoRoot } from "../support/servers.ts";
+import { chromiumMissingReason, launchBrowser, type Browser } from "./browser.ts";
+import type { ClusterLauncher, ClusterUnderTest } from "./launcher.ts";
+
+export const SCREENSHOT_DIR = join(repoRoot, "test-output/screenshots");
+const VIEWS = ["cluster", "keys", "watches", "log"] as const;
+/** Generous: CI is a shared 2-core machine, and a browser step there can take seconds. */
+const TEST_TIMEOUT_MS = 60_000;
+
+/** Poll until `check` holds; fail with the last observed value. */
+export async function eventually<T>(observe: () => Promise<T>, check: (v: T) => boolean, opts: { timeoutMs?: number; what: string }): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  let last: T;
+  for (;;) {
+    last = await observe();
+    if (check(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what}; last saw ${JSON.stringify(last)}`);
+    await Bun.sleep(100);
+  }
+}
+
+async function putKey(base: string, key: string, value: string): Promise<void> {
+  const r = await fetch(`${base}/v2/keys${key}`, { method: "PUT", body: new URLSearchParams({ value }) });
+  expect(r.status).toBeLessThan(300);
+  await r.arrayBuffer();
+}
+
+async function getValue(base: string, key: string): Promise<string | null> {
+  const r = await fetch(`${base}/v2/keys${key}`);
+  const body = (await r.json()) as { node?: { value?: string } };
+  return r.status === 200 ? (body.node?.value ?? null) : null;
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).first().textContent()) ?? "";
+}
+
+export function dashboardSuite(label: string, launch: ClusterLauncher): void {
+  const skip = chromiumMissingReason();
+  if (skip) console.warn(skip);
+  describe.skipIf(skip !== null)(`dashboard: ${label}`, () => {
+    let cluster: ClusterUnderTest;
+    let browser: Browser;
+    let page: Page;
+    let base: string;
+    // Unique per run, so a suite pointed at a long-lived cluster can run twice.
+    const dir = `/e2e-${Date.now().toString(36)}`;
+
+    beforeAll(async () => {
+      cluster = await launch();
+      base = cluster.members[0]!.clientURL;
+      browser = await launchBrowser();
+      page = await browser.context.newPage();
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await cluster?.stop();
+    }, 30_000);
+
+    test("the Cluster view names the leader and term that the API reports", async () => {
+      const started = performance.now();
+      await page.goto(`${base}/dashboard#/cluster`);
+      await page.getByTestId("fact-term").waitFor();
+      console.log(`dashboard: first render ${Math.round(performance.now() - started)} ms after navigation`);
+
+      const self = (await (await fetch(`${base}/v2/stats/self`)).json()) as { leaderInfo: { leader: string } };
+      const { members } = (await (await fetch(`${base}/v2/members`)).json()) as { members: { id: string; name: string }[] };
+      const keys = await fetch(`${base}/v2/keys/`);
+      await keys.arrayBuffer();
+      const term = keys.headers.get("X-Raft-Term");
+      const leader = members.find((m) => m.id === self.leaderInfo.leader);
+      expect(leader).toBeDefined();
+
+      await eventually(() => text(page, "fact-term"), (t) => t === term, { what: `term ${term}` });
+      await eventually(() => text(page, "fact-leader"), (t) => t === leader!.name, { what: `leader ${leader!.name}` });
+      const leaderCard = page.locator(`[data-testid="member-card"][data-member-id="${leader!.id}"]`);
+      expect(await leaderCard.locator(".leader-badge").count()).toBe(1);
+      expect(await page.getByTestId("member-card").count()).toBe(members.length);
+    }, TEST_TIMEOUT_MS);
+
+    test("a key created in the Keys view reads back through the API", async () => {
+      await page.goto(`${base}/dashboard#/keys`);
+      await page.getByTestId("create-key").fill(`${dir}/created`);
+      await page.getByTestId("create-value").fill("from the browser");
+      await page.getByTestId("create-submit").click();
+      await eventually(() => getValue(base, `${dir}/created`), (v) => v === "from the browser", { what: "the created key via the API" });
+      await page.getByTestId("key-editor").waitFor();
+      expect(await page.getByTestId("key-editor").textContent()).toContain(`${dir}/created`);
+    }, TEST_TIMEOUT_MS);
+
+    test("a key written through the API appears in the Watches view live", async () => {
+      await page.goto(`${base}/dashboard#/watches`);
+      await page.getByTestId("watches-view").waitFor();
+      await page.getByTestId("watch-key").fill(dir);
+      await page.getByTestId("watch-start").click();
+      // The page's own watch shows up in the member's list of watched keys.
+      await eventually(() => page.getByTestId("watched-keys").textContent().catch(() => ""), (t) => (t ?? "").includes(dir), {
+        what: `${dir} in the watched keys`,
+      });
+      const value = `live ${Date.now()}`;
+      await putKey(base, `${dir}/watched`, value);
+      const row = page.locator(`[data-testid="store-events"] li[data-key="${dir}/watched"]`);
+      await eventually(() => row.first().textContent().catch(() => ""), (t) => (t ?? "").includes(value), { what: "the change in the feed" });
+      await eventually(() => text(page, "browser-watch"), (t) => t.includes(value), { what: "the change in the page's own watch" });
+    }, TEST_TIMEOUT_MS);
+
+    test("an edit that loses a compare-and-swap race shows the conflict and changes nothing", async () => {
+      await putKey(base, `${dir}/cas`, "original");
+      await page.goto(`${base}/dashboard#/keys`);
+      await page.getByTestId("keys-search").fill(`${dir}/cas`);
+      await page.getByTestId("keys-search").press("Enter");
+      await page.getByTestId("search-results").getByText(`${dir}/cas`).click();
+      await eventually(() => page.getByTestId("editor-value").inputValue(), (v) => v === "original", { what: "editor loaded" });
+      await page.getByTestId("editor-value").fill("mine");
+      await putKey(base, `${dir}/cas`, "theirs");
+      await page.getByTestId("editor-save").click();
+      await eventually(() => text(page, "conflict"), (t) => t.includes("theirs"), { what: "the conflict message" });
+      expect(await getValue(base, `${dir}/cas`)).toBe("theirs");
+    }, TEST_TIMEOUT_MS);
+
+    test("screenshots of every view, light and dark", async () => {
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        for (const v of VIEWS) {
+          await page.goto(`${base}/dashboard#/${v}`);
+          await page.getByTestId(`${v}-view`).waitFor();
+          await Bun.sleep(300);
+          await page.screenshot({ path: join(SCREENSHOT_DIR, `${v}-${scheme}.png`) });
+        }
+      }
+    }, TEST_TIMEOUT_MS);
+
+    // Last: it kills the member the page was loaded from.
+    test("when its member dies the page says so and offers to switch to another member", async () => {
+      await page.emulateMedia({ colorScheme: "light" });
+      await page.goto(`${base}/dashboard#/cluster`);
+      await eventually(() => page.getByTestId("connection").getAttribute("data-state"), (s) => s === "live", { what: "a live feed" });
+      const [first, ...others] = cluster.members;
+      await first!.stop();
+      await page.getByTestId("lost-banner").waitFor({ timeout: 10_000 });
+      expect(await page.getByTestId("lost-banner").textContent()).toContain(first!.name);
+      await page.screenshot({ path: join(SCREENSHOT_DIR, "member-lost-light.png") });
+      expect(await page.getByTestId("switch-member").count()).toBe(others.length);
+      if (others.length === 0) return;
+      await page.getByTestId("switch-member").first().click();
+      await eventually(() => page.getByTestId("connection").getAttribute("data-state"), (s) => s === "live", { what: "the feed of another member" });
+      expect(await text(page, "fact-self")).not.toContain(first!.name);
+    }, TEST_TIMEOUT_MS);
+  });
+}
