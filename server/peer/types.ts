@@ -65,7 +65,7 @@ export interface PeerStats {
  * Usage from the member run loop:
  *   const t = createTransport({ selfId, clusterId, peers, onMessage: (m) => raft.step(m),
  *     onSnapshot: async (m) => raft.step(m), onUnreachable: (id) => raft.reportUnreachable(id),
- *     onSnapshotStatus: (id, ok) => raft.reportSnapshot(id, ok), onRemoved: stopMember,
+ *     onSnapshotStatus: (id, ok) => raft.reportSnapshot(id, { failed: !ok }), onRemoved: stopMember,
  *     isRemoved, members: () => cluster.members(), version: () => versionDoc, tls });
  *   for (const url of listenPeerURLs) t.listen(url);
  *   // after persisting each Ready: t.send(ready.messages)
