@@ -87,7 +87,8 @@ describe("save / recover", () => {
     expect(listing(r, "/1/d7")).toBe(listing(s, "/1/d7"));
     const cut = NOW + 100 * S;
     expect(r.apply({ method: "SYNC", timeUs: cut }).index).toBe(s.apply({ method: "SYNC", timeUs: cut }).index);
-  });
+    // Normally about a second; the limit is for a shared, overloaded CI machine.
+  }, 60_000);
 });
 
 /** The snapshot without the counters (which a failure legitimately moves). */
@@ -167,7 +168,7 @@ describe("properties", () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 });
 
 test("a path thousands of levels deep survives a round trip", () => {
