@@ -27,11 +27,11 @@ export async function createSegmentFile(ctx: WalContext, seg: Omit<Segment, "pat
     await file.fsync();
     await ctx.disk.rename(tmp, path);
     await ctx.disk.fsyncDir(ctx.walDir);
-  } catch (err) {
-    await file.close().catch(() => {});
-    throw err;
+  } finally {
+    await file.close();
   }
-  return { segment: { ...seg, path }, file };
+  // Reopened under its final name so errors and logs name the file that exists.
+  return { segment: { ...seg, path }, file: await ctx.disk.open(path) };
 }
 
 export interface PositionedRecord {

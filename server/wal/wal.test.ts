@@ -165,3 +165,29 @@ test("runs unchanged on the real file system, with etcd's layout and 64 MB preal
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("a large snapshot file is written while appends keep completing", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk, { segmentSizeBytes: 1 << 20 });
+  const wal = await createWal(DATA_DIR, META, opts);
+  await wal.save({ term: 1, vote: "", commit: 10 }, entries(1, 10));
+  const trace: string[] = [];
+  disk.injectFaults((op) => {
+    if (op.path.endsWith(".snap.tmp") && op.kind === "write") trace.push("snap-chunk");
+    if (op.path.endsWith(".wal") && op.kind === "fdatasync") trace.push("wal-sync");
+    return undefined;
+  });
+  const snapshotDone = wal.saveSnapshot(snap(10, 1, 6 << 20)).then(() => trace.push("snapshot-done"));
+  for (let i = 11; i <= 14; i++) await wal.save(undefined, [entry(i)]);
+  await snapshotDone;
+
+  const firstChunk = trace.indexOf("snap-chunk");
+  const lastChunk = trace.lastIndexOf("snap-chunk");
+  const syncsDuringSnapshot = trace.slice(firstChunk, lastChunk).filter((t) => t === "wal-sync").length;
+  // Appends are synced between chunks of the snapshot file rather than queued behind all of it.
+  expect(syncsDuringSnapshot).toBeGreaterThanOrEqual(2);
+  await wal.close();
+  const r = await openWal(DATA_DIR, opts);
+  expect(r.snapshot?.metadata.index).toBe(10);
+  expect(r.entries.map((e) => e.index)).toEqual([11, 12, 13, 14]);
+});
