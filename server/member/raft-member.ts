@@ -140,6 +140,8 @@ export class RaftMember implements Member, IntrospectableMember {
   private confState: ConfState;
   private memberList: MemberJSON[] = [];
   private removed = new Set<string>();
+  /** Peer URLs as last handed to the transport. */
+  private readonly peerURLs = new Map<string, string[]>();
   private published = false;
   private readonly publishedSignal = Promise.withResolvers<void>();
   private campaignedAlone = false;
@@ -175,8 +177,18 @@ export class RaftMember implements Member, IntrospectableMember {
     this.reloadMembership();
   }
 
-  attachTransport(transport: Transport): void {
+  /**
+   * Attach the peer transport. `seedPeers` are the running cluster's members a joining member
+   * learned at bootstrap: until its log tells it the membership, it must still be able to answer
+   * the leader.
+   */
+  attachTransport(transport: Transport, seedPeers: readonly MemberJSON[] = []): void {
     this.transport = transport;
+    for (const m of seedPeers) {
+      if (m.id === this.id || this.peerURLs.has(m.id)) continue;
+      transport.addPeer(m.id, m.peerURLs);
+      this.peerURLs.set(m.id, m.peerURLs);
+    }
     this.syncPeers();
   }
 
@@ -532,12 +544,18 @@ export class RaftMember implements Member, IntrospectableMember {
     const t = this.transport;
     if (!t) return;
     const want = new Map(this.memberList.filter((m) => m.id !== this.id).map((m) => [m.id, m.peerURLs]));
-    const have = new Set(t.stats().map((s) => s.id));
     for (const [id, urls] of want) {
-      if (have.has(id)) t.updatePeer(id, urls);
-      else t.addPeer(id, urls);
+      const known = this.peerURLs.get(id);
+      if (known === undefined) t.addPeer(id, urls);
+      else if (!sameList(known, urls)) t.updatePeer(id, urls);
+      this.peerURLs.set(id, urls);
     }
-    for (const id of have) if (!want.has(id)) t.removePeer(id);
+    // An empty list means the log has not told us the membership yet: keep the seeds.
+    for (const id of want.size === 0 ? [] : [...this.peerURLs.keys()]) {
+      if (want.has(id)) continue;
+      t.removePeer(id);
+      this.peerURLs.delete(id);
+    }
   }
 
   isRemoved(id: string): boolean {

@@ -1,6 +1,7 @@
 // Starting a member from its config: recover from the data dir when it holds a WAL (ignoring the
 // --initial-* flags, as etcd does), otherwise bootstrap statically, then wire Raft, WAL, store and
 // the peer transport together and start the run loop.
+import type { MemberJSON } from "../../shared/v2.ts";
 import type { Config } from "../config/config.ts";
 import { bootstrapStatic } from "../bootstrap/static.ts";
 import { createTransport } from "../peer/transport.ts";
@@ -51,6 +52,7 @@ export async function startMember(config: Config, options: StartMemberOptions = 
   let snapshotIndex = 0;
   let confState: ConfState = { voters: [], learners: [] };
   let wal;
+  let seedPeers: MemberJSON[] = [];
 
   if (await walExists(config.dataDir, walOptions)) {
     log(`etcbun: recovering member from ${config.dataDir}; the --initial-cluster* flags are ignored since this member was already initialized`);
@@ -78,6 +80,7 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     });
     id = boot.selfId;
     clusterId = boot.clusterId;
+    seedPeers = boot.members;
     wal = await createWal(config.dataDir, { memberId: id, clusterId }, walOptions);
     if (config.initialClusterState === "new") {
       const contexts = new Map(boot.members.map((m) => [m.id, encodeConfContext({ member: { id: m.id, name: m.name, peerURLs: m.peerURLs } })]));
@@ -142,7 +145,7 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     tls: peerTls(config),
     log: (l) => log(`etcbun peer: ${l}`),
   });
-  member.attachTransport(transport);
+  member.attachTransport(transport, seedPeers);
   for (const url of config.listenPeerURLs) transport.listen(url);
   member.start();
   log(`etcbun: member ${config.name} (${id}) of cluster ${clusterId} started; peer URLs ${config.listenPeerURLs.join(",")}`);

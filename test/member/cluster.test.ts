@@ -1,0 +1,96 @@
+// Three Raft-backed members in one process over the real peer transport on loopback.
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../server/config/index.ts";
+import { startMember, type StartedMember } from "../../server/member/start.ts";
+import { freePort } from "../support/ports.ts";
+
+const started: StartedMember[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const s of started.splice(0)) await s.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const put = (path: string, value: string) =>
+  ({ method: "PUT", path, value, dir: false, expireAtUs: null, refresh: false, nowUs: Date.now() * 1000 }) as const;
+
+function memberConfig(p: { name: string; url: string }, initialCluster: string, extra: string[] = []) {
+  const dir = mkdtempSync(join(tmpdir(), "etcbun-cluster-"));
+  dirs.push(dir);
+  const r = loadConfig(
+    ["--name", p.name, "--data-dir", dir, "--listen-peer-urls", p.url, "--initial-advertise-peer-urls", p.url,
+      "--initial-cluster", initialCluster, "--initial-cluster-token", "tok", "--heartbeat-interval", "20", "--election-timeout", "200", ...extra],
+    {},
+  );
+  if (r.kind !== "run") throw new Error("config");
+  return r.config;
+}
+
+async function startCluster(n: number, extra: string[] = []): Promise<StartedMember[]> {
+  const peers = await Promise.all(Array.from({ length: n }, async (_, i) => ({ name: `m${i}`, url: `http://127.0.0.1:${await freePort()}` })));
+  const initialCluster = peers.map((p) => `${p.name}=${p.url}`).join(",");
+  const members = await Promise.all(peers.map((p) => startMember(memberConfig(p, initialCluster, extra), { log: () => {} })));
+  started.push(...members);
+  await Promise.all(members.map((m) => m.member.ready()));
+  return members;
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await Bun.sleep(10);
+  }
+}
+
+const valueOf = (s: StartedMember, path: string) => {
+  try {
+    return s.member.store.get(path, { recursive: false, sorted: false, nowUs: 0 }).event.node?.value;
+  } catch {
+    return undefined;
+  }
+};
+
+test("writes through any member reach every member; losing the leader elects another", async () => {
+  const ms = await startCluster(3);
+  expect(ms[0]!.member.members().map((m) => m.name).sort()).toEqual(["m0", "m1", "m2"]);
+  const leaderId = ms[0]!.member.leader()!.id;
+  const follower = ms.find((m) => m.member.id !== leaderId)!;
+  await Promise.all(Array.from({ length: 100 }, (_, i) => follower.member.propose(put(`/1/f${i}`, `${i}`))));
+  await until(() => ms.every((m) => valueOf(m, "/1/f99") === "99"));
+
+  const leader = ms.find((m) => m.member.id === leaderId)!;
+  await leader.stop();
+  started.splice(started.indexOf(leader), 1);
+  const rest = ms.filter((m) => m !== leader);
+  await until(() => rest.every((m) => { const l = m.member.leader(); return l !== null && l.id !== leaderId; }), 8000);
+  await rest[0]!.member.propose(put("/1/after", "yes"));
+  await rest[1]!.member.readBarrier();
+  expect(valueOf(rest[1]!, "/1/after")).toBe("yes");
+}, 20000);
+
+test("a member added at runtime joins, catches up and serves; a removed member stops", async () => {
+  const ms = await startCluster(3, ["--snapshot-count", "50"]);
+  await Promise.all(Array.from({ length: 300 }, (_, i) => ms[i % 3]!.member.propose(put(`/1/k${i}`, `${i}`))));
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const added = await ms[0]!.member.addMember([url]);
+  expect(added.name).toBe("");
+  const initialCluster = [...ms[0]!.member.members().filter((m) => m.name !== "").map((m) => `${m.name}=${m.peerURLs[0]}`), `m3=${url}`].join(",");
+  let stoppedReason = "";
+  const joiner = await startMember(memberConfig({ name: "m3", url }, initialCluster, ["--initial-cluster-state", "existing"]), { log: () => {}, onFatal: (r) => (stoppedReason = r) });
+  started.push(joiner);
+  await joiner.member.ready();
+  expect(joiner.member.id).toBe(added.id);
+  await joiner.member.readBarrier();
+  expect(valueOf(joiner, "/1/k299")).toBe("299");
+  await until(() => ms[0]!.member.members().length === 4 && ms[0]!.member.members().every((m) => m.name !== ""));
+
+  await ms[1]!.member.removeMember(joiner.member.id);
+  await until(() => stoppedReason !== "");
+  expect(ms[0]!.member.members().map((m) => m.id)).not.toContain(joiner.member.id);
+  await expect(ms[0]!.member.removeMember(joiner.member.id)).rejects.toMatchObject({ status: 410 });
+  await ms[2]!.member.propose(put("/1/after-remove", "ok"));
+}, 30000);
