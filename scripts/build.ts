@@ -11,3 +11,6 @@ const r = spawnSync(
 );
 if (r.status !== 0) process.exit(r.status ?? 1);
 console.log("built dist/etcbun");
+// The dashboard is bundled into the executable by a macro (dashboard/bundle.ts); report its weight.
+const { dashboardGzipBytes } = await import("../server/api/dashboard.ts");
+console.log(`dashboard: ${(dashboardGzipBytes() / 1024).toFixed(1)} KiB gzipped (page, script, stylesheet)`);
