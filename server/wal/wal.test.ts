@@ -191,3 +191,22 @@ test("a large snapshot file is written while appends keep completing", async () 
   expect(r.snapshot?.metadata.index).toBe(10);
   expect(r.entries.map((e) => e.index)).toEqual([11, 12, 13, 14]);
 });
+
+test("saves issued right after a received snapshot wait for its marker, so replay never sees a gap", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk);
+  const wal = await createWal(DATA_DIR, META, opts);
+  await wal.save({ term: 1, vote: "", commit: 3 }, entries(1, 3));
+  // Not awaited: the member may pipeline the Ready's snapshot and the entries that follow it.
+  const installed = wal.saveSnapshot(snap(100, 4, 3 << 20));
+  const after = wal.save({ term: 4, vote: "", commit: 102 }, entries(101, 102, 4));
+  // A local snapshot inside the log does not hold anything back.
+  await Promise.all([installed, after]);
+  const local = wal.saveSnapshot(snap(101, 4));
+  await wal.save({ term: 4, vote: "", commit: 103 }, [entry(103, 4)]);
+  await local;
+  await wal.close();
+  const r = await openWal(DATA_DIR, opts);
+  expect(r.snapshot?.metadata.index).toBe(101);
+  expect(r.entries.map((e) => e.index)).toEqual([102, 103]);
+});

@@ -36,6 +36,10 @@ export class Wal {
   private flushing = false;
   private flushDone: Promise<void> = Promise.resolve();
   private failed: WalFailedError | null = null;
+  /** Highest index queued so far (entries or snapshot markers), flushed or not. */
+  private queuedLastIndex: number;
+  /** Set while a snapshot past the end of the log is being written; later saves wait for it. */
+  private installGate: Promise<void> | null = null;
   private closed = false;
   /** Batches written and synced so far (for stats and the group-commit bench). */
   syncCount = 0;
@@ -43,7 +47,9 @@ export class Wal {
   constructor(
     private readonly ctx: WalContext,
     private readonly state: WalState,
-  ) {}
+  ) {
+    this.queuedLastIndex = state.lastIndex;
+  }
 
   /** Why the WAL stopped accepting writes, for /health and the log; null while healthy. */
   get failure(): WalFailedError | null {
@@ -69,22 +75,37 @@ export class Wal {
    */
   save(hardState: HardState | undefined, entries: readonly Entry[]): Promise<void> {
     if (!hardState && entries.length === 0) return this.failed ? Promise.reject(this.failed) : Promise.resolve();
+    const gate = this.installGate;
+    if (gate) return gate.then(() => this.enqueue({ hardState, entries }));
     return this.enqueue({ hardState, entries });
   }
 
   /**
    * Writes the snapshot file (off the append path: appends keep flowing meanwhile), then its
    * marker in the WAL, then releases segments and snapshot files it makes unnecessary.
+   * A snapshot past the end of the log (one received from the leader) holds back saves issued
+   * after it until its marker is queued, since their entries continue from it.
    */
   async saveSnapshot(snap: Snapshot): Promise<void> {
     this.assertWritable();
-    try {
-      await writeSnapshotFile(this.ctx, snap);
-    } catch (err) {
-      throw this.fail(err);
-    }
     const marker = { index: snap.metadata.index, term: snap.metadata.term };
-    await this.enqueue({ entries: [], marker });
+    let markerDurable: Promise<void> = Promise.resolve();
+    const markerQueued = writeSnapshotFile(this.ctx, snap).then(
+      () => void (markerDurable = this.enqueue({ entries: [], marker })),
+      (err) => {
+        throw this.fail(err);
+      },
+    );
+    if (marker.index > this.queuedLastIndex) {
+      const gate = markerQueued.catch(() => {});
+      this.installGate = gate;
+      this.queuedLastIndex = marker.index;
+      void gate.then(() => {
+        if (this.installGate === gate) this.installGate = null;
+      });
+    }
+    await markerQueued;
+    await markerDurable;
     this.state.snapshotIndex = Math.max(this.state.snapshotIndex, marker.index);
     await this.releaseTo(marker.index);
     try {
@@ -131,6 +152,8 @@ export class Wal {
     } catch (err) {
       return Promise.reject(err);
     }
+    const last = p.entries[p.entries.length - 1];
+    if (last) this.queuedLastIndex = last.index;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ ...p, resolve, reject });
       if (!this.flushing) {
