@@ -10,7 +10,8 @@ import { bootstrapLog } from "../raft/bootstrap.ts";
 import { MemoryStorage } from "../raft/memory_storage.ts";
 import { RawNode } from "../raft/raw_node.ts";
 import { SeededRng } from "../raft/rng.ts";
-import type { ConfState, HardState } from "../raft/types.ts";
+import { decodeConfChange, encodeConfChange } from "../raft/conf_change_codec.ts";
+import { type ConfState, type Entry, type HardState, ConfChangeType, EntryType } from "../raft/types.ts";
 import { createStore } from "../store/index.ts";
 import { createWal, openWal, walExists } from "../wal/index.ts";
 import { encodeConfContext } from "./entry.ts";
@@ -66,8 +67,15 @@ export async function startMember(config: Config, options: StartMemberOptions = 
       snapshotIndex = opened.snapshot.metadata.index;
       confState = opened.snapshot.metadata.confState;
     }
-    storage.setHardState(opened.hardState);
-    if (opened.entries.length > 0) storage.append(opened.entries);
+    let hardState = opened.hardState;
+    let entries = opened.entries;
+    if (config.forceNewCluster) {
+      ({ hardState, entries } = forceNewCluster(id, { hardState, entries, confState }));
+      await wal.save(hardState, entries.filter((e) => e.index > opened.hardState.commit));
+      log(`etcbun: --force-new-cluster: restarting as a one-member cluster at commit ${hardState.commit}`);
+    }
+    storage.setHardState(hardState);
+    if (entries.length > 0) storage.append(entries);
     log(`etcbun: recovered snapshot ${snapshotIndex}, ${opened.entries.length} log entries, term ${opened.hardState.term}, commit ${opened.hardState.commit}`);
   } else {
     const boot = await bootstrapStatic({
@@ -151,4 +159,28 @@ export async function startMember(config: Config, options: StartMemberOptions = 
   log(`etcbun: member ${config.name} (${id}) of cluster ${clusterId} started; peer URLs ${config.listenPeerURLs.join(",")}`);
   void new Promise<void>((r) => (stopResolve = r));
   return { member, stop: () => member.stop() };
+}
+
+/**
+ * etcd's --force-new-cluster: drop what was never committed, then commit conf changes that
+ * remove every other voter, so this member alone forms a quorum with all the data it had.
+ */
+export function forceNewCluster(selfId: string, log: { hardState: HardState; entries: Entry[]; confState: ConfState }): { hardState: HardState; entries: Entry[] } {
+  const { hardState } = log;
+  const committed = log.entries.filter((e) => e.index <= hardState.commit);
+  const voters = new Set(log.confState.voters);
+  for (const e of committed) {
+    if (e.type !== EntryType.ConfChange) continue;
+    const cc = decodeConfChange(e.data);
+    if (cc.type === ConfChangeType.AddNode) voters.add(cc.nodeId);
+    if (cc.type === ConfChangeType.RemoveNode) voters.delete(cc.nodeId);
+  }
+  const term = Math.max(hardState.term, 1);
+  let index = hardState.commit;
+  const extra: Entry[] = [];
+  const push = (type: ConfChangeType, nodeId: string) =>
+    extra.push({ term, index: ++index, type: EntryType.ConfChange, data: encodeConfChange({ type, nodeId, context: new Uint8Array(0) }) });
+  for (const id of [...voters].sort()) if (id !== selfId) push(ConfChangeType.RemoveNode, id);
+  if (!voters.has(selfId)) push(ConfChangeType.AddNode, selfId);
+  return { hardState: { term, vote: hardState.vote, commit: index }, entries: [...committed, ...extra] };
 }

@@ -94,3 +94,23 @@ test("a member added at runtime joins, catches up and serves; a removed member s
   await expect(ms[0]!.member.removeMember(joiner.member.id)).rejects.toMatchObject({ status: 410 });
   await ms[2]!.member.propose(put("/1/after-remove", "ok"));
 }, 30000);
+
+test("--force-new-cluster restarts one member of a dead cluster alone, keeping its data", async () => {
+  const ms = await startCluster(3);
+  await Promise.all(Array.from({ length: 50 }, (_, i) => ms[0]!.member.propose(put(`/1/k${i}`, `${i}`))));
+  await until(() => ms.every((m) => valueOf(m, "/1/k49") === "49"));
+  const survivor = ms[1]!;
+  const dir = dirs[1]!; // memberConfig made the data dirs in member order
+  for (const m of started.splice(0)) await m.stop();
+  const peerURL = survivor.member.members().find((m) => m.id === survivor.member.id)!.peerURLs[0]!;
+  const config = memberConfig({ name: "m1", url: peerURL }, `m1=${peerURL}`, ["--force-new-cluster"]);
+  config.dataDir = dir;
+  const alone = await startMember(config, { log: () => {} });
+  started.push(alone);
+  await until(() => alone.member.leader()?.id === alone.member.id, 5000);
+  expect(alone.member.id).toBe(survivor.member.id);
+  expect(alone.member.members().map((m) => m.id)).toEqual([alone.member.id]);
+  expect(valueOf(alone, "/1/k49")).toBe("49");
+  await alone.member.propose(put("/1/alone", "yes"));
+  expect(valueOf(alone, "/1/alone")).toBe("yes");
+}, 20000);
