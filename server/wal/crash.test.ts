@@ -42,6 +42,8 @@ async function workload(disk: SimDisk, issued: Issued[]): Promise<void> {
   const burst = Array.from({ length: 6 }, (_, i) => save(undefined, [entry(15 + i, 2, 100)]));
   await Promise.all(burst);
   await Promise.all([snapshot(snap(14, 2)), save({ term: 2, vote: "2", commit: 20 }, entries(21, 24, 2, 100))]);
+  // A snapshot from the leader past our log, pipelined with the entries that follow it.
+  await Promise.all([snapshot(snap(40, 3)), save({ term: 3, vote: "3", commit: 41 }, entries(41, 43, 3, 100))]);
   await wal.close();
 }
 
@@ -105,6 +107,12 @@ async function crashAt(step: number, mode: CrashMode, seed: number): Promise<voi
   disk.haltAt(step);
   await workload(disk, issued).catch(() => {});
   disk.crash(mode);
+  if (mode === "torn") {
+    // Crash again part way through recovery (mid repair, mid re-preallocation, ...).
+    disk.haltAt(seed % 6);
+    await openWal(DATA_DIR, simOptions(disk, { segmentSizeBytes: 1500 })).catch(() => {});
+    disk.crash(mode);
+  }
   await checkRecovery(disk, issued, `step=${step} mode=${mode} seed=${seed}`);
 }
 
