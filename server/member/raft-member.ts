@@ -153,7 +153,9 @@ export class RaftMember implements Member, IntrospectableMember {
   private lastTerm = 0;
   private recvAppendCnt = 0;
   private sendAppendCnt = 0;
-  private readonly followerCounts = new Map<string, { success: number; fail: number }>();
+  private readonly followers = new Map<string, FollowerStats>();
+  /** When the last heartbeat to each peer left, to time its response. */
+  private readonly heartbeatSentMs = new Map<string, number>();
   private readonly raftListeners = new Set<(e: RaftEvent) => void>();
   private readonly storeListeners = new Set<(e: EventJSON) => void>();
   private commitLatencies: { atMs: number; ms: number }[] = [];
@@ -231,10 +233,16 @@ export class RaftMember implements Member, IntrospectableMember {
     if (this.stopped) return;
     if (msg.type === MessageType.App) this.recvAppendCnt++;
     if (msg.type === MessageType.AppResp) {
-      const c = this.followerCounts.get(msg.from) ?? { success: 0, fail: 0 };
-      if (msg.reject) c.fail++;
-      else c.success++;
-      this.followerCounts.set(msg.from, c);
+      const f = this.follower(msg.from);
+      if (msg.reject) f.fail++;
+      else f.success++;
+    }
+    if (msg.type === MessageType.HeartbeatResp) {
+      const sent = this.heartbeatSentMs.get(msg.from);
+      if (sent !== undefined) {
+        this.heartbeatSentMs.delete(msg.from);
+        this.follower(msg.from).addLatency((performance.now() - sent) / 1000);
+      }
     }
     try {
       this.node.step(msg);
@@ -373,7 +381,10 @@ export class RaftMember implements Member, IntrospectableMember {
     if (rd.hardState) this.storage.setHardState(rd.hardState);
     if (rd.entries.length > 0) this.storage.append(rd.entries);
     if (rd.messages.length > 0) {
-      for (const m of rd.messages) if (m.type === MessageType.App) this.sendAppendCnt++;
+      for (const m of rd.messages) {
+        if (m.type === MessageType.App) this.sendAppendCnt++;
+        else if (m.type === MessageType.Heartbeat && !this.heartbeatSentMs.has(m.to)) this.heartbeatSentMs.set(m.to, performance.now());
+      }
       this.transport?.send(rd.messages);
     }
     if (rd.snapshot) this.applySnapshot(rd.snapshot);
@@ -634,6 +645,12 @@ export class RaftMember implements Member, IntrospectableMember {
 
   // ---- stats, health, introspection ---------------------------------------------------------
 
+  private follower(id: string): FollowerStats {
+    let f = this.followers.get(id);
+    if (!f) this.followers.set(id, (f = new FollowerStats()));
+    return f;
+  }
+
   raftIndex(): number {
     return this.node.status().commit;
   }
@@ -698,15 +715,7 @@ export class RaftMember implements Member, IntrospectableMember {
   leaderStats(): LeaderStats | null {
     if (!this.isLeader()) return null;
     const followers: LeaderStats["followers"] = {};
-    const peers = new Map((this.transport?.stats() ?? []).map((s) => [s.id, s]));
-    for (const m of this.memberList) {
-      if (m.id === this.id) continue;
-      const rtt = (peers.get(m.id)?.rttMs ?? 0) / 1000;
-      followers[m.id] = {
-        latency: { current: rtt, average: rtt, standardDeviation: 0, minimum: rtt, maximum: rtt },
-        counts: this.followerCounts.get(m.id) ?? { success: 0, fail: 0 },
-      };
-    }
+    for (const m of this.memberList) if (m.id !== this.id) followers[m.id] = this.follower(m.id).toJSON();
     return { leader: this.id, followers };
   }
 
@@ -799,4 +808,40 @@ export class RaftMember implements Member, IntrospectableMember {
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** etcd's per-follower leader stats: append results and heartbeat round trips in seconds. */
+class FollowerStats {
+  success = 0;
+  fail = 0;
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  private current = 0;
+  private min = Infinity;
+  private max = 0;
+
+  addLatency(secs: number): void {
+    // Welford's running mean and variance: constant memory however long the leader lives.
+    this.n++;
+    const d = secs - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (secs - this.mean);
+    this.current = secs;
+    this.min = Math.min(this.min, secs);
+    this.max = Math.max(this.max, secs);
+  }
+
+  toJSON(): LeaderStats["followers"][string] {
+    return {
+      latency: {
+        current: this.current,
+        average: this.mean,
+        standardDeviation: this.n > 1 ? Math.sqrt(this.m2 / this.n) : 0,
+        minimum: this.n > 0 ? this.min : 0,
+        maximum: this.max,
+      },
+      counts: { fail: this.fail, success: this.success },
+    };
+  }
 }

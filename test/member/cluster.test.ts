@@ -114,3 +114,17 @@ test("--force-new-cluster restarts one member of a dead cluster alone, keeping i
   await alone.member.propose(put("/1/alone", "yes"));
   expect(valueOf(alone, "/1/alone")).toBe("yes");
 }, 20000);
+
+test("leader stats time heartbeats and count appends per follower", async () => {
+  const ms = await startCluster(3);
+  await Promise.all(Array.from({ length: 20 }, (_, i) => ms[0]!.member.propose(put(`/1/s${i}`, `${i}`))));
+  const leader = ms.find((m) => m.member.leader()?.id === m.member.id)!;
+  await until(() => Object.values(leader.member.leaderStats()!.followers).every((f) => f.latency.maximum > 0 && f.counts.success > 0));
+  const stats = leader.member.leaderStats()!;
+  expect(Object.keys(stats.followers).sort()).toEqual(ms.map((m) => m.member.id).filter((id) => id !== leader.member.id).sort());
+  for (const f of Object.values(stats.followers)) {
+    expect(f.latency.minimum).toBeLessThanOrEqual(f.latency.average);
+    expect(f.latency.average).toBeLessThanOrEqual(f.latency.maximum);
+  }
+  expect(ms.find((m) => m !== leader)!.member.leaderStats()).toBeNull();
+}, 20000);
