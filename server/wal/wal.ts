@@ -107,7 +107,9 @@ export class Wal {
     await markerQueued;
     await markerDurable;
     this.state.snapshotIndex = Math.max(this.state.snapshotIndex, marker.index);
-    await this.releaseTo(marker.index);
+    await this.releaseTo(marker.index).catch((err) => {
+      throw this.fail(err);
+    });
     try {
       await purgeSnapshots(this.ctx);
     } catch (err) {
