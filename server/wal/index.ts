@@ -1,8 +1,8 @@
 // The WAL's public face for the member: createWal / openWal / walExists, the Wal it returns,
 // the Disk seam with its real and simulated implementations, and the typed errors.
 //
-//   const wal = (await walExists(dir)) ? null : await createWal(dir, { memberId, clusterId });
-//   const { wal, hardState, snapshot, entries } = await openWal(dir, { metadata });
+//   new member (walExists(dir) false): const wal = await createWal(dir, { memberId, clusterId });
+//   restart: const { wal, hardState, snapshot, entries } = await openWal(dir, { metadata });
 //   // rebuild raft's Storage: applySnapshot(snapshot) if any, setHardState, append(entries)
 //   // per Ready: await wal.saveSnapshot(rd.snapshot) if any; await wal.save(rd.hardState, rd.entries)
 //   // after a local snapshot: await wal.saveSnapshot(snap) (marker, release, purge included)
