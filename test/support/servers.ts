@@ -29,7 +29,8 @@ export interface StartOptions {
 }
 
 export const repoRoot = resolve(import.meta.dir, "../..");
-export const etcbunPath = join(repoRoot, "dist/etcbun");
+/** dist/etcbun, or ETCBUN_BIN to try a binary built elsewhere. */
+export const etcbunPath = process.env.ETCBUN_BIN ?? join(repoRoot, "dist/etcbun");
 
 export function etcdPath(): string | null {
   for (const p of ["/usr/bin/etcd", "/usr/local/bin/etcd"]) if (existsSync(p)) return p;

@@ -211,3 +211,14 @@ export const keysParams: Sequence[] = [
     ],
   },
 ];
+
+keysParams.push({
+  // etcd ignores the Host header; clients behind proxies or using DNS names send other values.
+  name: "host header",
+  steps: [
+    put("{k}/h", { value: "v" }),
+    get("{k}/h", { raw: true, headers: { Host: "x" } }),
+    get("{k}/h", { raw: true, headers: { Host: "localhost" } }),
+    get("{k}/h", { raw: true, headers: { Host: "etcd.example.com:2379" } }),
+  ],
+});

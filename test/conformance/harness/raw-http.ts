@@ -44,7 +44,8 @@ export function rawRequest(
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(url);
   const body = Buffer.from(opts.body ?? "", "utf8");
-  const head = [`${opts.method} ${opts.path} HTTP/1.1`, `Host: ${hostname}:${port}`, "Connection: close"];
+  const head = [`${opts.method} ${opts.path} HTTP/1.1`, "Connection: close"];
+  if (!Object.keys(opts.headers ?? {}).some((k) => k.toLowerCase() === "host")) head.push(`Host: ${hostname}:${port}`);
   for (const [k, v] of Object.entries(opts.headers ?? {})) head.push(`${k}: ${v}`);
   if (opts.body !== undefined) head.push(`Content-Length: ${body.length}`);
   const request = Buffer.concat([Buffer.from(head.join("\r\n") + "\r\n\r\n", "latin1"), body]);

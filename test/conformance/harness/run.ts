@@ -196,7 +196,7 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         const init = requestInit(step, vars);
         const abort = new AbortController();
         const what = `watch ${step.id}: ${describeReq(step)}`;
-        const headersLate = setTimeout(() => abort.abort(new Error("watch headers not flushed within 5 s")), 5000);
+        const headersLate = setTimeout(() => abort.abort(new Error("watch headers not flushed within 3 s")), 3000);
         let res: Response;
         try {
           res = await fetch(server.clientURL + init.path, { method: init.method, headers: init.headers, body: init.body, signal: abort.signal });
@@ -219,8 +219,11 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         record(o, step.expect);
       } else if (step.do === "await") {
         const w = watches.get(step.id);
-        if (!w) throw new Error(`step ${n}: no open watch ${step.id}`);
         const what = `await ${step.id}`;
+        if (!w) {
+          record({ step: n, what, error: `watch ${step.id} is not open (it failed or answered with an error)` }, step.expect);
+          continue;
+        }
         const opts = { ...w.opts, ...compareOpts(step, "") , ordered: step.ordered ?? w.opts.ordered };
         if (step.pendingMs !== undefined) {
           const got = await readUntil(w, (b) => b.length > 0, step.pendingMs);
