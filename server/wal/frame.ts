@@ -29,15 +29,19 @@ export class FrameWriter {
   constructor(public crc: number) {}
 
   add(rec: WalRecord): void {
-    const data = encodePayload(rec);
+    this.addEncoded(rec.type, encodePayload(rec));
+  }
+
+  /** For payloads encoded ahead of time (off the flush path, so bad input fails only its caller). */
+  addEncoded(type: RecordType, data: Uint8Array): void {
     if (data.length > MAX_PAYLOAD_BYTES) throw new RangeError(`record of ${data.length} bytes is too large`);
     const frame = new Uint8Array(frameBytes(data.length));
     const v = new DataView(frame.buffer);
     v.setUint32(0, data.length, true);
-    v.setUint8(4, rec.type);
+    v.setUint8(4, type);
     v.setUint8(5, frame.length - HEADER_BYTES - data.length);
     v.setUint16(6, headerCheck(frame, 0), true);
-    const seed = rec.type === RecordType.Crc ? rec.crc : this.crc;
+    const seed = type === RecordType.Crc ? new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true) : this.crc;
     this.crc = crc32c(data, crc32c(frame.subarray(0, 6), seed));
     v.setUint32(8, this.crc, true);
     frame.set(data, HEADER_BYTES);

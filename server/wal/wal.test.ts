@@ -210,3 +210,19 @@ test("saves issued right after a received snapshot wait for its marker, so repla
   expect(r.snapshot?.metadata.index).toBe(101);
   expect(r.entries.map((e) => e.index)).toEqual([102, 103]);
 });
+
+test("a save that cannot be encoded rejects alone; the WAL and other saves carry on", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk);
+  const wal = await createWal(DATA_DIR, META, opts);
+  const good = wal.save(undefined, [entry(1)]);
+  const bad = wal.save({ term: 1, vote: "not-hex", commit: 0 }, [entry(2)]);
+  const badIndex = wal.save(undefined, [{ ...entry(2), index: -1 }]);
+  await expect(bad).rejects.toThrow();
+  await expect(badIndex).rejects.toThrow(RangeError);
+  await good;
+  await wal.save(undefined, [entry(2)]);
+  expect(wal.failure).toBeNull();
+  await wal.close();
+  expect((await openWal(DATA_DIR, opts)).entries.map((e) => e.index)).toEqual([1, 2]);
+});

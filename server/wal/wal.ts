@@ -1,7 +1,7 @@
 // The open write-ahead log: appends what each Raft Ready hands out with one fdatasync per batch
 // (group commit), cuts segments, records snapshots and releases what they cover.
 import type { Entry, HardState, Snapshot } from "../raft/types.ts";
-import { RecordType, type SnapshotMarker, type WalMetadata } from "./codec.ts";
+import { RecordType, encodePayload, type SnapshotMarker, type WalMetadata } from "./codec.ts";
 import type { WalContext } from "./context.ts";
 import type { DiskFile } from "./disk.ts";
 import { WalFailedError } from "./errors.ts";
@@ -10,11 +10,31 @@ import { createSegmentFile, type Segment } from "./segment.ts";
 import { purgeSnapshots, writeSnapshotFile } from "./snapshotter.ts";
 
 interface Pending {
+  /** Payloads encoded when the save was issued; framed (CRC chained) at flush. */
+  records: { type: RecordType; payload: Uint8Array }[];
+  /** The last entry's index becomes the log's end (it may move back: Raft truncated a suffix). */
+  lastEntryIndex?: number;
+  /** A snapshot marker moves the log's end up to it when past it (a snapshot from the leader). */
+  markerIndex?: number;
+  hardState?: HardState;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+interface SaveRequest {
   hardState?: HardState;
   entries: readonly Entry[];
   marker?: SnapshotMarker;
-  resolve: () => void;
-  reject: (err: Error) => void;
+}
+
+/** Entries, then hard state, then snapshot marker: the order replay expects. */
+function encodeRequest(req: SaveRequest): Omit<Pending, "resolve" | "reject"> {
+  const records: Pending["records"] = [];
+  for (const entry of req.entries) records.push({ type: RecordType.Entry, payload: encodePayload({ type: RecordType.Entry, entry }) });
+  if (req.hardState) records.push({ type: RecordType.HardState, payload: encodePayload({ type: RecordType.HardState, hardState: req.hardState }) });
+  if (req.marker) records.push({ type: RecordType.Snapshot, payload: encodePayload({ type: RecordType.Snapshot, marker: req.marker }) });
+  const lastEntry = req.entries[req.entries.length - 1];
+  return { records, hardState: req.hardState, lastEntryIndex: lastEntry?.index, markerIndex: req.marker?.index };
 }
 
 /** Where the log stands; openWal/createWal build it from disk. */
@@ -148,13 +168,15 @@ export class Wal {
     if (this.closed) throw new Error("wal: closed");
   }
 
-  private enqueue(p: Omit<Pending, "resolve" | "reject">): Promise<void> {
+  private enqueue(req: SaveRequest): Promise<void> {
+    let p: Omit<Pending, "resolve" | "reject">;
     try {
       this.assertWritable();
+      p = encodeRequest(req);
     } catch (err) {
       return Promise.reject(err);
     }
-    const last = p.entries[p.entries.length - 1];
+    const last = req.entries[req.entries.length - 1];
     if (last) this.queuedLastIndex = last.index;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ ...p, resolve, reject });
@@ -180,47 +202,39 @@ export class Wal {
         batch.forEach((p) => p.reject(this.failed!));
         continue;
       }
-      const s = this.state;
-      const w = new FrameWriter(s.crc);
-      let lastIndex = s.lastIndex;
-      let hardState = s.hardState;
-      for (const p of batch) {
-        for (const entry of p.entries) {
-          w.add({ type: RecordType.Entry, entry });
-          lastIndex = entry.index;
-        }
-        if (p.hardState) {
-          w.add({ type: RecordType.HardState, hardState: p.hardState });
-          hardState = p.hardState;
-        }
-        if (p.marker) {
-          w.add({ type: RecordType.Snapshot, marker: p.marker });
-          lastIndex = Math.max(lastIndex, p.marker.index);
-        }
-      }
-      const buf = w.take();
       try {
-        await s.file.write(s.offset, buf);
-        await s.file.fdatasync();
+        await this.writeBatch(batch);
       } catch (err) {
+        // Anything thrown here (a failed write or sync, or a bug) leaves the file in an unknown
+        // state past the last sync: stop writing until a restart re-reads it.
         const failure = this.fail(err);
         batch.forEach((p) => p.reject(failure));
         continue;
       }
-      s.offset += buf.length;
-      s.crc = w.crc;
-      s.lastIndex = lastIndex;
-      s.hardState = hardState;
-      this.syncCount++;
       batch.forEach((p) => p.resolve());
-      if (s.offset >= this.ctx.segmentSizeBytes) {
-        try {
-          await this.cut();
-        } catch (err) {
-          this.fail(err);
-        }
-      }
+      if (this.state.offset >= this.ctx.segmentSizeBytes) await this.cut().catch((err) => this.fail(err));
     }
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const s = this.state;
+    const w = new FrameWriter(s.crc);
+    let lastIndex = s.lastIndex;
+    let hardState = s.hardState;
+    for (const p of batch) {
+      for (const r of p.records) w.addEncoded(r.type, r.payload);
+      if (p.lastEntryIndex !== undefined) lastIndex = p.lastEntryIndex;
+      if (p.markerIndex !== undefined) lastIndex = Math.max(lastIndex, p.markerIndex);
+      hardState = p.hardState ?? hardState;
+    }
+    const buf = w.take();
+    await s.file.write(s.offset, buf);
+    await s.file.fdatasync();
+    s.offset += buf.length;
+    s.crc = w.crc;
+    s.lastIndex = lastIndex;
+    s.hardState = hardState;
+    this.syncCount++;
   }
 
   /** Seals the full segment at its used length and continues in a fresh preallocated one. */
