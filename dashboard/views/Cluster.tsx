@@ -3,6 +3,7 @@ import type { FeedMember, FeedStatus } from "../../shared/feed.ts";
 import { Sparkline } from "../components/Sparkline.tsx";
 import { Timeline } from "../components/Timeline.tsx";
 import { formatClock, formatRate } from "../components/format.ts";
+import { switchEndpoint } from "../state/endpoint.ts";
 import { connection, raftEvents, status, statusHistory } from "../state/feed.ts";
 
 export function ClusterView() {
@@ -10,6 +11,7 @@ export function ClusterView() {
   if (!s) return <p class="muted">Waiting for the member's feed…</p>;
   const history = statusHistory.value;
   const leader = s.members.find((m) => m.id === s.leaderId);
+  const nameOf = (id: string) => s.members.find((m) => m.id === id)?.name || id;
   return (
     <section class="view" data-testid="cluster-view">
       <div class="facts">
@@ -21,6 +23,14 @@ export function ClusterView() {
         <Fact label="This member" value={`${s.self.name} (${s.role ?? "no raft"})`} testId="fact-self" />
         <Fact label="Cluster ID" value={s.self.clusterId} />
       </div>
+      {s.role !== "leader" && leader && leader.clientURLs.length > 0 && (
+        <p class="muted small">
+          Replication progress of each member is known only to the leader.{" "}
+          <button class="link" onClick={() => switchEndpoint(leader.clientURLs[0]!)} data-testid="view-from-leader">
+            View the cluster from {leader.name || leader.id}
+          </button>
+        </p>
+      )}
       <div class="cards">
         {s.members.map((m) => (
           <MemberCard member={m} status={s} />
@@ -36,14 +46,15 @@ export function ClusterView() {
         />
       </div>
       <h2>Terms and leaders</h2>
-      <Timeline events={raftEvents.value} first={history[0] ?? s} nowMs={s.atMs} nameOf={(id) => s.members.find((m) => m.id === id)?.name || id} />
+      <Timeline events={raftEvents.value} first={history[0] ?? s} nowMs={s.atMs} nameOf={nameOf} />
       <ol class="events" data-testid="raft-events">
         {raftEvents.value
           .slice(-12)
           .reverse()
           .map((e) => (
             <li>
-              <time>{formatClock(e.atMs)}</time> <span class={`tag tag-${e.kind}`}>{e.kind}</span> term {e.term} — {e.detail}
+              <time>{formatClock(e.atMs)}</time> <span class={`tag tag-${e.kind}`}>{e.kind}</span> term {e.term} —{" "}
+              {e.kind === "leader-change" && e.leaderId ? `leader is ${nameOf(e.leaderId)}` : e.detail}
             </li>
           ))}
         {raftEvents.value.length === 0 && <li class="muted">No elections or membership changes since the page connected.</li>}

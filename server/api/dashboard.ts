@@ -5,7 +5,7 @@ import { bundleDashboard } from "../../dashboard/bundle.ts" with { type: "macro"
 import { DASHBOARD_PATH, dashboardHtml } from "../../dashboard/page.ts";
 import { FEED_PATH } from "../../shared/feed.ts";
 import type { Member } from "../member/types.ts";
-import { feedResponse } from "./feed.ts";
+import { feedResponse, startFeedHub } from "./feed.ts";
 
 export { DASHBOARD_PATH };
 
@@ -81,5 +81,7 @@ export function dashboardRoutes(opts: DashboardOptions = {}) {
     .get(`${DASHBOARD_PATH}/app.css`, ({ request }) => serveAsset(`${DASHBOARD_PATH}/app.css`, request));
   const { member } = opts;
   if (!member) return app;
-  return app.get(FEED_PATH, ({ request }) => feedResponse(member, request, { intervalMs: opts.feedIntervalMs }));
+  const feedOpts = { intervalMs: opts.feedIntervalMs };
+  startFeedHub(member, feedOpts);
+  return app.get(FEED_PATH, ({ request }) => feedResponse(member, request, feedOpts));
 }

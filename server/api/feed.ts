@@ -51,6 +51,9 @@ class FeedHub {
   ) {
     this.intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.intro = isIntrospectable(member) ? member.introspect() : {};
+    // Raft events are rare and the first ones (the startup election) happen before any browser
+    // connects, so they are recorded for the member's lifetime, not only while someone watches.
+    this.intro.onRaftEvent?.((e) => this.raftEvent(e));
   }
 
   subscribe(subscriber: Subscriber): () => void {
@@ -73,7 +76,6 @@ class FeedHub {
 
   private start(): void {
     const { intro } = this;
-    if (intro.onRaftEvent) this.stopHooks.push(intro.onRaftEvent((e) => this.raftEvent(e)));
     if (intro.onStoreEvent) {
       this.stopHooks.push(intro.onStoreEvent((e) => this.storeEvent(e)));
     } else {
@@ -333,6 +335,11 @@ function hubFor(member: Member, opts: FeedOptions): FeedHub {
     hubs.set(member, hub);
   }
   return hub;
+}
+
+/** Create the member's hub now, so it records Raft events from the member's start. */
+export function startFeedHub(member: Member, opts: FeedOptions = {}): void {
+  hubFor(member, opts);
 }
 
 const encoder = new TextEncoder();

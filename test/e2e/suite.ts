@@ -138,21 +138,30 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       }
     }, TEST_TIMEOUT_MS);
 
-    // Last: it kills the member the page was loaded from.
-    test("when its member dies the page says so and offers to switch to another member", async () => {
+    // Last: it kills the leader, after loading the page from it.
+    test("when its member dies the page says so, offers the others, and follows the new leader", async () => {
+      const leaderInfo = (await (await fetch(`${base}/v2/members/leader`)).json()) as { name: string; clientURLs: string[] };
+      const victim = cluster.members.find((m) => m.clientURL === leaderInfo.clientURLs[0]);
+      expect(victim).toBeDefined();
+      const others = cluster.members.filter((m) => m !== victim);
       await page.emulateMedia({ colorScheme: "light" });
-      await page.goto(`${base}/dashboard#/cluster`);
+      await page.goto(`${victim!.clientURL}/dashboard#/cluster`);
       await eventually(() => page.getByTestId("connection").getAttribute("data-state"), (s) => s === "live", { what: "a live feed" });
-      const [first, ...others] = cluster.members;
-      await first!.stop();
+      await victim!.stop();
       await page.getByTestId("lost-banner").waitFor({ timeout: 10_000 });
-      expect(await page.getByTestId("lost-banner").textContent()).toContain(first!.name);
+      expect(await page.getByTestId("lost-banner").textContent()).toContain(victim!.name);
       await page.screenshot({ path: join(SCREENSHOT_DIR, "member-lost-light.png") });
       expect(await page.getByTestId("switch-member").count()).toBe(others.length);
       if (others.length === 0) return;
       await page.getByTestId("switch-member").first().click();
       await eventually(() => page.getByTestId("connection").getAttribute("data-state"), (s) => s === "live", { what: "the feed of another member" });
-      expect(await text(page, "fact-self")).not.toContain(first!.name);
+      expect(await text(page, "fact-self")).not.toContain(victim!.name);
+      // The survivors elect a new leader, and the page shows it.
+      await eventually(() => text(page, "fact-leader"), (t) => t !== victim!.name && !t.startsWith("none"), {
+        what: "a new leader",
+        timeoutMs: 20_000,
+      });
+      await page.screenshot({ path: join(SCREENSHOT_DIR, "after-failover-light.png") });
     }, TEST_TIMEOUT_MS);
   });
 }
