@@ -82,3 +82,19 @@ test("handles from before a crash are stale; bit flips persist; halts and capaci
   expect(await h.write(0, new Uint8Array(1500)).then(() => "ok", (e) => errorCode(e))).toBe("ENOSPC");
   expect(await h.size()).toBe(512);
 });
+
+test("random rot is reproducible from the seed and only touches selected files", async () => {
+  const runs = await Promise.all(
+    [5, 5, 6].map(async (seed) => {
+      const { disk } = await setup(seed);
+      const g = await disk.open("/d/g", { create: true });
+      await g.write(0, new Uint8Array(64));
+      const flips = disk.flipRandomBits(10, (p) => p.endsWith("/g"));
+      expect(flips.every((f) => f.path === "/d/g")).toBe(true);
+      expect(disk.peek("/d/f").every((b) => b === 1)).toBe(true);
+      return JSON.stringify(flips);
+    }),
+  );
+  expect(runs[0]).toBe(runs[1]!);
+  expect(runs[0]).not.toBe(runs[2]!);
+});

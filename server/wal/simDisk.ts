@@ -136,6 +136,27 @@ export class SimDisk implements Disk {
     if (byteOffset < inode.durable.length) inode.durable[byteOffset]! ^= 1 << bit;
   }
 
+  /** Seeded rot for simulation campaigns: flips `count` random bits in files `select` accepts. */
+  flipRandomBits(count: number, select: (path: string) => boolean = () => true): { path: string; byteOffset: number; bit: number }[] {
+    const files: string[] = [];
+    for (const [dir, d] of this.dirs) {
+      for (const [name, inode] of d.entries) {
+        const path = joinPath(dir, name);
+        if (inode.size > 0 && select(path)) files.push(path);
+      }
+    }
+    files.sort();
+    const flips: { path: string; byteOffset: number; bit: number }[] = [];
+    for (let i = 0; i < count && files.length > 0; i++) {
+      const path = files[Math.floor(this.random() * files.length)]!;
+      const byteOffset = Math.floor(this.random() * this.lookup(path).size);
+      const bit = Math.floor(this.random() * 8);
+      this.flipBit(path, byteOffset, bit);
+      flips.push({ path, byteOffset, bit });
+    }
+    return flips;
+  }
+
   /** Bytes of a file as they are now (for assertions). */
   peek(path: string): Uint8Array {
     const inode = this.lookup(path);

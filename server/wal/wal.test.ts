@@ -226,3 +226,16 @@ test("a save that cannot be encoded rejects alone; the WAL and other saves carry
   await wal.close();
   expect((await openWal(DATA_DIR, opts)).entries.map((e) => e.index)).toEqual([1, 2]);
 });
+
+test("walDir puts segments outside the data dir (etcd's --wal-dir); snapshots stay in member/snap", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk, { walDir: "/fast/wal" });
+  const wal = await createWal(DATA_DIR, META, opts);
+  await wal.save({ term: 1, vote: "", commit: 2 }, entries(1, 2));
+  await wal.saveSnapshot(snap(2, 1));
+  await wal.close();
+  expect(await disk.list("/fast/wal")).toEqual(["0000000000000000-0000000000000000.wal"]);
+  expect(await disk.list(`${DATA_DIR}/member/snap`)).toEqual(["0000000000000001-0000000000000002.snap"]);
+  expect(await walExists(DATA_DIR, simOptions(disk))).toBe(false);
+  expect((await openWal(DATA_DIR, opts)).snapshot?.metadata.index).toBe(2);
+});
