@@ -3,7 +3,7 @@
 // two etcds must always compare equal).
 import { afterAll, beforeAll } from "bun:test";
 import { startServer, type RunningServer } from "../../support/servers.ts";
-import { compareRuns, runSequence, serverAliases } from "./run.ts";
+import { compareRuns, runSequence, serverAliases, type StepComparison } from "./run.ts";
 import type { Sequence } from "./types.ts";
 
 export type Target = "etcbun" | "etcd";
@@ -55,8 +55,8 @@ export function usePair(): () => Pair {
 }
 
 export interface PairResult {
-  /** Differences between etcd and the target (empty when they agree). */
-  differences: string[];
+  /** Every compared step; `lines` says how etcd and the target differ there. */
+  steps: StepComparison[];
   /** `expect` mismatches on either side. */
   failures: string[];
 }
@@ -65,16 +65,16 @@ export interface PairResult {
 export async function runOnPair(pair: Pair, seq: Sequence): Promise<PairResult> {
   if (seq.etcdBug) {
     // Checked against our documented behaviour only; meaningless when the target is etcd too.
-    if (targetKind() === "etcd") return { differences: [], failures: [] };
+    if (targetKind() === "etcd") return { steps: [], failures: [] };
     const mine = await runSequence(pair.target, seq, pair.targetAliases);
-    return { differences: [], failures: mine.failures };
+    return { steps: [], failures: mine.failures };
   }
   const [ref, mine] = await Promise.all([
     runSequence(pair.reference, seq, pair.refAliases),
     runSequence(pair.target, seq, pair.targetAliases),
   ]);
   return {
-    differences: compareRuns(ref.observations, mine.observations),
+    steps: compareRuns(ref.observations, mine.observations),
     failures: [...ref.failures.map((f) => `etcd: ${f}`), ...mine.failures.map((f) => `${targetKind()}: ${f}`)],
   };
 }

@@ -277,18 +277,24 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
   return { observations, failures };
 }
 
-/** Observation-by-observation differences between two runs of the same sequence. */
-export function compareRuns(a: Observation[], b: Observation[]): string[] {
-  const out: string[] = [];
+export interface StepComparison {
+  step: number;
+  what: string;
+  /** Empty when both servers answered alike. */
+  lines: string[];
+}
+
+/** Observation-by-observation comparison of two runs of the same sequence. */
+export function compareRuns(a: Observation[], b: Observation[]): StepComparison[] {
+  const out: StepComparison[] = [];
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const x = a[i];
     const y = b[i];
     if (!x || !y) {
-      out.push(`step ${i}: only one side has an observation`);
+      out.push({ step: (x ?? y)!.step, what: (x ?? y)!.what, lines: ["only one side has an observation"] });
       continue;
     }
-    const lines = diffValues({ ...x, what: undefined }, { ...y, what: undefined });
-    if (lines.length) out.push(`step ${x.step} ${x.what}:\n    ${lines.join("\n    ")}`);
+    out.push({ step: x.step, what: x.what, lines: diffValues({ ...x, what: undefined }, { ...y, what: undefined }) });
   }
   return out;
 }

@@ -2,28 +2,9 @@
 // Steps listed in known-differences.ts must still differ; every other step must match.
 import { describe, expect, test } from "bun:test";
 import { etcdMissingReason } from "../../support/servers.ts";
-import { knownDifferences } from "../known-differences.ts";
-import { describeReq } from "./run.ts";
+import { knownDifferences, verdict } from "../known-differences.ts";
 import { runOnPair, targetKind, usePair } from "./pair.ts";
 import type { Sequence } from "./types.ts";
-
-/** Splits the differences of one sequence into unexpected ones and the known steps that no longer differ. */
-export function triage(sequence: string, differences: string[], requests: string[]): { unexpected: string[]; fixed: string[] } {
-  const known = targetKind() === "etcbun" ? knownDifferences.filter((k) => k.sequence === sequence) : [];
-  const isKnown = (d: string) => known.some((k) => d.split("\n")[0]!.endsWith(` ${k.request}:`));
-  const fixed = known
-    .filter((k) => requests.includes(k.request))
-    .filter((k) => !differences.some((d) => d.split("\n")[0]!.endsWith(` ${k.request}:`)))
-    .map((k) => `known difference now matches etcd, remove it from known-differences.ts: ${k.sequence} / ${k.request}`);
-  const missing = known
-    .filter((k) => !requests.includes(k.request))
-    .map((k) => `known difference names a request that is not in the sequence: ${k.sequence} / ${k.request}`);
-  return { unexpected: differences.filter((d) => !isKnown(d)), fixed: [...fixed, ...missing] };
-}
-
-function stepRequests(seq: Sequence): string[] {
-  return seq.steps.map((s) => (s.do === "watch" ? `watch ${s.id}: ${describeReq(s)}` : s.do === undefined || s.do === "request" ? describeReq(s) : ""));
-}
 
 export function conformanceSuite(title: string, sequences: Sequence[]): void {
   const missing = etcdMissingReason();
@@ -36,10 +17,19 @@ export function conformanceSuite(title: string, sequences: Sequence[]): void {
     for (const seq of sequences) {
       test(seq.name, async () => {
         const r = await runOnPair(pair(), seq);
-        const { unexpected, fixed } = triage(seq.name, r.differences, stepRequests(seq));
+        const problems: string[] = [];
+        for (const c of r.steps) {
+          const problem = verdict(seq.name, c.what, c.lines.length > 0, `step ${c.step} ${c.what}:\n    ${c.lines.join("\n    ")}`);
+          if (problem) problems.push(problem);
+        }
+        const named = new Set(r.steps.map((c) => c.what));
+        for (const k of knownDifferences) {
+          if (k.sequence === seq.name && r.steps.length > 0 && !named.has(k.request)) {
+            problems.push(`known difference names a step that is not in the sequence: ${k.sequence} / ${k.request}`);
+          }
+        }
         expect(r.failures).toEqual([]);
-        expect(unexpected).toEqual([]);
-        expect(fixed).toEqual([]);
+        expect(problems).toEqual([]);
       }, 60000);
     }
   });
