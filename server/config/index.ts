@@ -2,4 +2,4 @@ export { type Config, type LoadResult, loadConfig, type TlsFiles } from "./confi
 export { envName, FLAGS, helpText } from "./flags.ts";
 export { parseGoBool, parseGoUint } from "./go-values.ts";
 export { ConfigError } from "./parse.ts";
-export { listenAddress, parseURLs } from "./urls.ts";
+export { checkURL, listenAddress, parseURLs } from "./urls.ts";

@@ -2,7 +2,8 @@
 // host:port for http(s), no path, query or fragment.
 import { ConfigError } from "./parse.ts";
 
-function checkURL(raw: string): string {
+/** One URL as etcd's types.NewURLs checks it; throws ConfigError with etcd's message. */
+export function checkURL(raw: string): string {
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/.exec(raw);
   const scheme = m?.[1]?.toLowerCase() ?? "";
   if (!m || !["http", "https", "unix", "unixs"].includes(scheme)) {

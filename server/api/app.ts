@@ -1,0 +1,73 @@
+// The client API as one Elysia app: /v2/keys, members, stats, version, health, metrics and the
+// dashboard. Paths are cleaned (301) and CORS applied before routing, like etcd's handler chain.
+import { Elysia } from "elysia";
+import type { Member } from "../member/types.ts";
+import type { TimeUs } from "../store/types.ts";
+import { wallClockUs } from "../member/local.ts";
+import { addCorsHeaders, corsOrigin } from "./cors.ts";
+import { dashboardRoutes, DASHBOARD_PATH, prefersDashboard } from "./dashboard.ts";
+import { notFound, plainError } from "./http.ts";
+import { handleHealth, handleMachines, handleMetrics, handleStats, handleVersion } from "./info.ts";
+import { handleKeys, KEYS_PREFIX, type KeysContext } from "./keys.ts";
+import { handleMembers, MEMBERS_PREFIX } from "./members.ts";
+import { movedPermanently, needsCleaning, requestTarget } from "./paths.ts";
+
+export interface AppOptions {
+  /** Allowed CORS origins (etcd 3.4 default ["*"]); empty = no CORS headers. */
+  corsOrigins?: string[];
+  /** Interval of SSE heartbeat comments on streamed watches. */
+  sseHeartbeatMs?: number;
+  /** Wall clock for TTLs, injectable for tests. */
+  nowUs?: () => TimeUs;
+}
+
+function pathOf(request: Request): string {
+  return requestTarget(request.url)?.path ?? "/";
+}
+
+export function createApp(member: Member, opts: AppOptions = {}) {
+  const origins = opts.corsOrigins ?? ["*"];
+  const ctx: KeysContext = { member, nowUs: opts.nowUs ?? wallClockUs, sseHeartbeatMs: opts.sseHeartbeatMs ?? 15_000 };
+  const withCors = (request: Request, response: Response): Response => {
+    const origin = corsOrigin(origins, request);
+    if (origin !== null) addCorsHeaders(response.headers, origin);
+    return response;
+  };
+  type Handler = (request: Request) => Response | Promise<Response>;
+  // Every route's answer passes through here once, so CORS cannot be forgotten on any path.
+  const route =
+    (h: Handler) =>
+    async ({ request }: { request: Request }): Promise<Response> =>
+      withCors(request, await h(request));
+  const keys = route((request) => {
+    const target = requestTarget(request.url);
+    return target === null ? plainError(400, "400 Bad Request") : handleKeys(request, target, ctx);
+  });
+  const members = route((request) => handleMembers(request, pathOf(request), member));
+
+  return new Elysia()
+    .onRequest(({ request }) => {
+      const target = requestTarget(request.url);
+      if (target === null) return withCors(request, plainError(400, "400 Bad Request"));
+      if (needsCleaning(target.path)) return withCors(request, movedPermanently(target, request.method));
+      if (request.method === "OPTIONS" && corsOrigin(origins, request) !== null) return withCors(request, new Response(null));
+      if (target.path === "/" && prefersDashboard(request)) {
+        return new Response(null, { status: 302, headers: { Location: DASHBOARD_PATH } });
+      }
+    })
+    .onError(({ code, request }) => (code === "NOT_FOUND" ? withCors(request, notFound()) : undefined))
+    .all(KEYS_PREFIX, keys)
+    .all(`${KEYS_PREFIX}/*`, keys)
+    .all(MEMBERS_PREFIX, members)
+    .all(`${MEMBERS_PREFIX}/*`, members)
+    .all("/v2/machines", route((request) => handleMachines(request, member)))
+    .all("/v2/stats/self", route((request) => handleStats(request, "self", member)))
+    .all("/v2/stats/leader", route((request) => handleStats(request, "leader", member)))
+    .all("/v2/stats/store", route((request) => handleStats(request, "store", member)))
+    .all("/version", route(handleVersion))
+    .all("/health", route((request) => handleHealth(request, member)))
+    .all("/metrics", route((request) => handleMetrics(request, member)))
+    .use(dashboardRoutes({ member }));
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,97 @@
+// /v2/keys: parse → one V2Request (or a read) → member → one response, like etcd's keysHandler.
+import type { Member } from "../member/types.ts";
+import type { ApplyResult, TimeUs, V2Request } from "../store/types.ts";
+import { FormError, readParams } from "./form.ts";
+import { JSON_TYPE, keysErrorResponse, methodNotAllowed } from "./http.ts";
+import { expireAtUs, type KeysRequest, parseKeysRequest } from "./keys-request.ts";
+import { type RequestTarget, storeKey, trimEventJSON } from "./paths.ts";
+import { ErrorCode, EtcdError } from "../store/types.ts";
+import { watchResponse, type WatchSettings } from "./watch.ts";
+
+export interface KeysContext extends WatchSettings {
+  member: Member;
+  nowUs: () => TimeUs;
+}
+
+export const KEYS_PREFIX = "/v2/keys";
+const ALLOW = "HEAD,GET,PUT,POST,DELETE";
+
+function isCreated(result: ApplyResult): boolean {
+  const a = result.event.action;
+  return a === "create" || (a === "set" && result.event.prevNode === undefined);
+}
+
+const NO_VALUE_ACTIONS = new Set(["set", "compareAndSwap", "create", "update"]);
+
+function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext): Response {
+  const body =
+    kr.noValueOnSuccess && NO_VALUE_ACTIONS.has(result.event.action)
+      ? `{"action":"${result.event.action}"}\n`
+      : trimEventJSON(JSON.stringify(result.event)) + "\n";
+  const m = ctx.member;
+  const headers: Record<string, string> = {
+    "Content-Type": JSON_TYPE,
+    "X-Etcd-Cluster-Id": m.clusterId,
+    "X-Etcd-Index": String(result.index),
+    "X-Raft-Index": String(m.raftIndex()),
+    "X-Raft-Term": String(m.raftTerm()),
+  };
+  const status = isCreated(result) ? 201 : 200;
+  if (kr.method === "HEAD") {
+    headers["Content-Length"] = String(Buffer.byteLength(body));
+    return new Response(null, { status, headers });
+  }
+  return new Response(body, { status, headers });
+}
+
+function toV2Request(kr: KeysRequest, path: string, nowUs: TimeUs): V2Request {
+  switch (kr.method) {
+    case "PUT":
+      return {
+        method: "PUT",
+        path,
+        value: kr.value,
+        dir: kr.dir,
+        prevExist: kr.prevExist,
+        prevValue: kr.prevValue,
+        prevIndex: kr.prevIndex,
+        expireAtUs: expireAtUs(kr.ttl, nowUs),
+        refresh: kr.refresh,
+        nowUs,
+      };
+    case "POST":
+      return { method: "POST", path, value: kr.value, dir: kr.dir, expireAtUs: expireAtUs(kr.ttl, nowUs), nowUs };
+    default:
+      return { method: "DELETE", path, dir: kr.dir, recursive: kr.recursive, prevValue: kr.prevValue, prevIndex: kr.prevIndex, nowUs };
+  }
+}
+
+async function read(kr: KeysRequest, path: string, ctx: KeysContext): Promise<ApplyResult> {
+  if (kr.quorum) await ctx.member.readBarrier();
+  return ctx.member.store.get(path, { recursive: kr.recursive, sorted: kr.sorted, nowUs: ctx.nowUs() });
+}
+
+export async function handleKeys(request: Request, target: RequestTarget, ctx: KeysContext): Promise<Response> {
+  const method = request.method;
+  if (method !== "GET" && method !== "PUT" && method !== "POST" && method !== "DELETE" && method !== "HEAD") {
+    return methodNotAllowed(ALLOW);
+  }
+  const clusterId = ctx.member.clusterId;
+  try {
+    let params: Map<string, string>;
+    try {
+      params = await readParams(request, target.query);
+    } catch (e) {
+      if (e instanceof FormError) throw new EtcdError(ErrorCode.InvalidForm, e.message);
+      throw e;
+    }
+    const kr = parseKeysRequest(method, params);
+    const path = storeKey(target.path.slice(KEYS_PREFIX.length));
+    if (kr.wait) return watchResponse(request, { kr, path }, ctx);
+    const result =
+      method === "GET" || method === "HEAD" ? await read(kr, path, ctx) : await ctx.member.propose(toV2Request(kr, path, ctx.nowUs()));
+    return eventResponse(result, kr, ctx);
+  } catch (e) {
+    return keysErrorResponse(e, clusterId);
+  }
+}

@@ -1,0 +1,69 @@
+// Request paths as Go's ServeMux sees them: percent-decoded, and answered with a 301 to the
+// cleaned path when they contain `//`, `/./` or `/../` (so handlers only see clean paths).
+import { cleanPath } from "../store/path.ts";
+
+export interface RequestTarget {
+  /** Percent-decoded path. */
+  path: string;
+  /** Raw query string without the `?`. */
+  query: string;
+}
+
+/** Splits the request URL without building a URL object (this runs on every request). */
+export function requestTarget(url: string): RequestTarget | null {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return { path: "/", query: "" };
+  const q = url.indexOf("?", start);
+  const rawPath = q < 0 ? url.slice(start) : url.slice(start, q);
+  const query = q < 0 ? "" : url.slice(q + 1);
+  if (rawPath.indexOf("%") < 0) return { path: rawPath, query };
+  try {
+    return { path: decodeURIComponent(rawPath), query };
+  } catch {
+    return null;
+  }
+}
+
+/** Go's mux cleanPath: path.Clean, keeping a trailing slash. */
+export function muxCleanPath(p: string): string {
+  const cleaned = cleanPath(p);
+  return p.endsWith("/") && cleaned !== "/" ? cleaned + "/" : cleaned;
+}
+
+export function needsCleaning(path: string): boolean {
+  return path.includes("//") || path.includes("/./") || path.includes("/../") || path.endsWith("/.") || path.endsWith("/..");
+}
+
+const htmlEscapes: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" };
+
+/** Go's http.Redirect with 301: an HTML body only for GET and HEAD. */
+export function movedPermanently(target: RequestTarget, method: string): Response {
+  const location = encodeURI(muxCleanPath(target.path)) + (target.query === "" ? "" : "?" + target.query);
+  if (method !== "GET" && method !== "HEAD") return new Response(null, { status: 301, headers: { Location: location } });
+  const href = location.replace(/[&<>"']/g, (c) => htmlEscapes[c]!);
+  return new Response(method === "HEAD" ? null : `<a href="${href}">Moved Permanently</a>.\n\n`, {
+    status: 301,
+    headers: { Location: location, "Content-Type": "text/html; charset=utf-8" },
+  });
+}
+
+/** Maps a user key ("/foo") into the store's user namespace ("/1/foo"). */
+export const USER_PREFIX = "/1";
+
+export function storeKey(userPath: string): string {
+  return userPath === "/" || userPath === "" ? USER_PREFIX : USER_PREFIX + cleanPath(userPath);
+}
+
+/** Error causes name store paths; clients see them without the namespace (etcd's trimErrorPrefix). */
+export function trimCause(cause: string): string {
+  return cause.startsWith(USER_PREFIX) ? cause.slice(USER_PREFIX.length) : cause;
+}
+
+/**
+ * Event JSON with the namespace removed from every `key`. A raw `"key":"` can only be a field
+ * name in JSON (quotes inside strings are escaped), so a text replace is exact and much cheaper
+ * than copying the (shared, immutable) event tree. The namespace dir itself becomes the keyless root.
+ */
+export function trimEventJSON(json: string): string {
+  return json.replaceAll('"key":"/1/', '"key":"/').replaceAll('"key":"/1",', "");
+}

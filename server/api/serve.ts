@@ -1,0 +1,46 @@
+// Listens on every --listen-client-urls address with Bun.serve and answers with the client API.
+import type { Config } from "../config/config.ts";
+import { listenAddress } from "../config/urls.ts";
+import type { Member } from "../member/types.ts";
+import { type AppOptions, createApp } from "./app.ts";
+
+export interface ClientServer {
+  /** The URLs actually bound (ports resolved when 0 was asked). */
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+function tlsOptions(config: Config) {
+  const t = config.clientTls;
+  if (!t.certFile || !t.keyFile) throw new Error("https listen URLs need --cert-file and --key-file");
+  return {
+    cert: Bun.file(t.certFile),
+    key: Bun.file(t.keyFile),
+    ca: t.trustedCaFile ? Bun.file(t.trustedCaFile) : undefined,
+    requestCert: t.clientCertAuth,
+    rejectUnauthorized: t.clientCertAuth,
+  };
+}
+
+export function serve(config: Config, member: Member, opts: AppOptions = {}): ClientServer {
+  const app = createApp(member, { corsOrigins: config.corsOrigins, ...opts });
+  const servers = config.listenClientURLs.map((url) => {
+    const addr = listenAddress(url);
+    return Bun.serve({
+      hostname: addr.hostname,
+      port: addr.port,
+      fetch: (request) => app.handle(request),
+      // Watches are long polls that may idle for hours; etcd has no server-side timeout either.
+      idleTimeout: 0,
+      // Above the 10 MiB form limit so the API answers etcd's 210 error instead of Bun's 413.
+      maxRequestBodySize: 64 << 20,
+      tls: addr.scheme === "https" ? tlsOptions(config) : undefined,
+    });
+  });
+  return {
+    urls: servers.map((s) => s.url.toString().replace(/\/$/, "")),
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop(true)));
+    },
+  };
+}
