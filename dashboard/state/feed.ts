@@ -32,6 +32,8 @@ let source: EventSource | null = null;
 function handle(msg: FeedMessage): void {
   switch (msg.type) {
     case "hello":
+      // Lets tests and curious users see how long the page took to show live data.
+      if (performance.getEntriesByName("etcbun:first-hello").length === 0) performance.mark("etcbun:first-hello");
       status.value = msg.status;
       statusHistory.value = [msg.status];
       raftEvents.value = msg.raftEvents;

@@ -66,10 +66,14 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
     }, 30_000);
 
     test("the Cluster view names the leader and term that the API reports", async () => {
-      const started = performance.now();
       await page.goto(`${base}/dashboard#/cluster`);
       await page.getByTestId("fact-term").waitFor();
-      console.log(`dashboard: first render ${Math.round(performance.now() - started)} ms after navigation`);
+      const timing = await page.evaluate(() => ({
+        loadMs: (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).loadEventEnd,
+        liveMs: performance.getEntriesByName("etcbun:first-hello")[0]?.startTime ?? -1,
+      }));
+      // Reported, not asserted: timings on a shared CI machine say little (benchmarks live in bench/).
+      console.log(`dashboard: load event at ${Math.round(timing.loadMs)} ms, first live data at ${Math.round(timing.liveMs)} ms`);
 
       const self = (await (await fetch(`${base}/v2/stats/self`)).json()) as { leaderInfo: { leader: string } };
       const { members } = (await (await fetch(`${base}/v2/members`)).json()) as { members: { id: string; name: string }[] };
