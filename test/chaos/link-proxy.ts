@@ -161,7 +161,7 @@ export class LinkProxy {
       // The head itself always passes: a shaped link fails the way a slow or lossy network
       // does, after the connection is up.
       upstream.write(head.subarray(0, end + 4));
-      client.on("data", (d) => this.forward(conn, d));
+      client.on("data", (d: Buffer) => this.forward(conn, d));
       const rest = head.subarray(end + 4);
       if (rest.length > 0) this.forward(conn, rest);
     };

@@ -160,8 +160,11 @@ class ProcessMember implements ClusterMember {
     const dec = new TextDecoder();
     void (async () => {
       try {
-        for await (const chunk of stream) {
-          this.output.push(dec.decode(chunk, { stream: true }));
+        const reader = stream.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          this.output.push(dec.decode(value, { stream: true }));
           if (this.output.length > LOG_CHUNKS_MAX) this.output.splice(0, LOG_CHUNKS_MAX / 2);
         }
       } catch {
