@@ -42,6 +42,7 @@ async function text(page: Page, testId: string): Promise<string> {
 }
 
 export function dashboardSuite(label: string, launch: ClusterLauncher): void {
+  const shots = join(SCREENSHOT_DIR, label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""));
   const skip = chromiumMissingReason();
   if (skip) console.warn(skip);
   describe.skipIf(skip !== null)(`dashboard: ${label}`, () => {
@@ -57,7 +58,7 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       base = cluster.members[0]!.clientURL;
       browser = await launchBrowser();
       page = await browser.context.newPage();
-      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      mkdirSync(shots, { recursive: true });
     }, 60_000);
 
     afterAll(async () => {
@@ -137,7 +138,7 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
           await page.goto(`${base}/dashboard#/${v}`);
           await page.getByTestId(`${v}-view`).waitFor();
           await Bun.sleep(300);
-          await page.screenshot({ path: join(SCREENSHOT_DIR, `${v}-${scheme}.png`) });
+          await page.screenshot({ path: join(shots, `${v}-${scheme}.png`) });
         }
       }
     }, TEST_TIMEOUT_MS);
@@ -154,7 +155,7 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       await victim!.stop();
       await page.getByTestId("lost-banner").waitFor({ timeout: 10_000 });
       expect(await page.getByTestId("lost-banner").textContent()).toContain(victim!.name);
-      await page.screenshot({ path: join(SCREENSHOT_DIR, "member-lost-light.png") });
+      await page.screenshot({ path: join(shots, "member-lost-light.png") });
       expect(await page.getByTestId("switch-member").count()).toBe(others.length);
       if (others.length === 0) return;
       await page.getByTestId("switch-member").first().click();
@@ -165,7 +166,7 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
         what: "a new leader",
         timeoutMs: 20_000,
       });
-      await page.screenshot({ path: join(SCREENSHOT_DIR, "after-failover-light.png") });
+      await page.screenshot({ path: join(shots, "after-failover-light.png") });
     }, TEST_TIMEOUT_MS);
   });
 }
