@@ -3,7 +3,7 @@
 import type { Entry, HardState, Snapshot, SnapshotMetadata } from "../raft/types.ts";
 import { RecordType, type WalMetadata } from "./codec.ts";
 import { walContext, type WalContext, type WalOptions } from "./context.ts";
-import { joinPath } from "./disk.ts";
+import { dirname, joinPath } from "./disk.ts";
 import { WalCorruptError } from "./errors.ts";
 import { FrameWriter } from "./frame.ts";
 import { parseSegmentName } from "./names.ts";
@@ -29,10 +29,13 @@ export async function walExists(dataDir: string, options: WalOptions = {}): Prom
   return (await ctx.disk.list(ctx.walDir)).some((n) => parseSegmentName(n) !== null);
 }
 
+/** Creates the directories and makes each new name durable in its parent, up to the data dir's. */
 async function ensureDirs(ctx: WalContext, dataDir: string): Promise<void> {
   await ctx.disk.mkdirp(ctx.walDir);
   await ctx.disk.mkdirp(ctx.snapDir);
-  await ctx.disk.fsyncDir(joinPath(dataDir, "member"));
+  for (const dir of new Set([dirname(ctx.walDir), dirname(ctx.snapDir), dataDir])) await ctx.disk.fsyncDir(dir);
+  // The data dir's own parent is the user's (may not be ours to open); best effort.
+  await ctx.disk.fsyncDir(dirname(dataDir)).catch((err) => ctx.log(`wal: could not fsync ${dirname(dataDir)}: ${(err as Error).message}`));
 }
 
 /** A fresh log for a new member: segment 0 holding the metadata and an empty snapshot marker. */
