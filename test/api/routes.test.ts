@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { muxCleanPath, needsCleaning } from "../../server/api/paths.ts";
+import { CLUSTER_ID, harness, MEMBER_ID } from "./helpers.ts";
+
+let h = harness();
+afterEach(() => {
+  h.member.stop();
+  h = harness();
+});
+
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "POST, GET, OPTIONS, PUT, DELETE",
+  "access-control-allow-headers": "accept, content-type, authorization",
+};
+
+describe("paths, methods and CORS like etcd 3.4's handler chain", () => {
+  test.each([
+    ["/v2/keys//foo?x=1", "/v2/keys/foo?x=1"],
+    ["/v2//keys/a/", "/v2/keys/a/"],
+  ])("%s → 301 %s", async (path, location) => {
+    const r = await h.call("GET", path);
+    expect([r.status, r.headers.get("location"), r.text]).toEqual([301, location, `<a href="${location}">Moved Permanently</a>.\n\n`]);
+    expect(r.headers.get("content-type")).toBe("text/html; charset=utf-8");
+  });
+
+  test("dot segments (which Request objects already resolve) are cleaned like Go's mux", () => {
+    expect(["/v2/keys/a/./b", "/v2/keys/a/../b", "/v2/keys/a/..", "/v2/keys/a/"].map((p) => [needsCleaning(p), muxCleanPath(p)])).toEqual([
+      [true, "/v2/keys/a/b"],
+      [true, "/v2/keys/b"],
+      [true, "/v2/keys"],
+      [false, "/v2/keys/a/"],
+    ]);
+  });
+
+  test("405 with Allow and no cluster ID; 404 text for unknown paths", async () => {
+    let r = await h.call("PATCH", "/v2/keys/x");
+    expect([r.status, r.text, r.headers.get("allow"), r.headers.get("x-etcd-cluster-id")]).toEqual([405, "Method Not Allowed\n", "HEAD,GET,PUT,POST,DELETE", null]);
+    r = await h.call("GET", "/nope");
+    expect([r.status, r.text, r.headers.get("content-type")]).toEqual([404, "404 page not found\n", "text/plain; charset=utf-8"]);
+    r = await h.call("GET", "/v2/keysfoo");
+    expect(r.status).toBe(404);
+    r = await h.call("POST", "/v2/stats/self");
+    expect([r.status, r.headers.get("allow")]).toEqual([405, "GET"]);
+  });
+
+  test("CORS headers on every answer and OPTIONS answered 200 by default", async () => {
+    for (const [m, p] of [["GET", "/v2/keys/"], ["GET", "/v2/keys/missing"], ["PATCH", "/v2/keys/x"], ["GET", "/nope"], ["GET", "/version"], ["OPTIONS", "/v2/keys/foo"]]) {
+      const r = await h.call(m!, p!);
+      for (const [k, v] of Object.entries(CORS)) expect(r.headers.get(k)).toBe(v);
+    }
+    expect((await h.call("OPTIONS", "/v2/keys/foo")).status).toBe(200);
+  });
+
+  test("a CORS origin list echoes only allowed origins; an empty list turns CORS off", async () => {
+    h.member.stop();
+    h = harness({ corsOrigins: ["http://ok.example"] });
+    let r = await h.call("GET", "/v2/keys/", { headers: { origin: "http://ok.example" } });
+    expect(r.headers.get("access-control-allow-origin")).toBe("http://ok.example");
+    r = await h.call("GET", "/v2/keys/", { headers: { origin: "http://evil.example" } });
+    expect(r.headers.get("access-control-allow-origin")).toBeNull();
+    h.member.stop();
+    h = harness({ corsOrigins: [] });
+    r = await h.call("OPTIONS", "/v2/keys/");
+    expect([r.status, r.headers.get("access-control-allow-origin")]).toEqual([405, null]);
+  });
+
+  test("/ redirects browsers to the dashboard", async () => {
+    const r = await h.call("GET", "/", { headers: { accept: "text/html,application/xhtml+xml" } });
+    expect([r.status, r.headers.get("location")]).toEqual([302, "/dashboard"]);
+    expect((await h.call("GET", "/")).status).toBe(404);
+  });
+});
+
+describe("members API (spec cluster-api.md 3)", () => {
+  const self = { id: MEMBER_ID, name: "n1", peerURLs: ["http://127.0.0.1:24380"], clientURLs: ["http://127.0.0.1:24379"] };
+  const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+
+  test("list and leader, with the cluster ID header and a trailing newline", async () => {
+    let r = await h.call("GET", "/v2/members");
+    expect([r.status, r.text, r.headers.get("x-etcd-cluster-id")]).toEqual([200, JSON.stringify({ members: [self] }) + "\n", CLUSTER_ID]);
+    expect((await h.call("GET", "/v2/members/")).text).toBe(r.text);
+    r = await h.call("GET", "/v2/members/leader");
+    expect(r.text).toBe(JSON.stringify(self) + "\n");
+    r = await h.call("GET", "/v2/members/xyz");
+    expect([r.status, r.text]).toEqual([404, '{"message":"Not found"}']);
+  });
+
+  test("add, conflicts, update and remove with etcd's codes", async () => {
+    let r = await h.call("POST", "/v2/members", { form: "peerURLs=x" });
+    expect([r.status, r.text]).toEqual([415, '{"message":"Bad Content-Type application/x-www-form-urlencoded, accept application/json"}']);
+    r = await h.call("POST", "/v2/members", { body: "{bad", headers: { "content-type": "application/json" } });
+    expect(r.status).toBe(400);
+    r = await h.call("POST", "/v2/members", json({ peerURLs: ["notaurl"] }));
+    expect([r.status, r.text]).toEqual([400, '{"message":"URL scheme must be http, https, unix, or unixs: notaurl"}']);
+    r = await h.call("POST", "/v2/members", json({ peerURLs: ["http://127.0.0.1:24380"] }));
+    expect([r.status, r.text]).toEqual([409, '{"message":"membership: peerURL exists"}']);
+    r = await h.call("POST", "/v2/members", { ...json({ peerURLs: ["http://127.0.0.1:22388"] }), headers: { "content-type": "application/JSON; charset=utf-8" } });
+    expect(r.status).toBe(201);
+    const added = r.json();
+    expect(added).toEqual({ id: added.id, name: "", peerURLs: ["http://127.0.0.1:22388"], clientURLs: [] });
+    expect((await h.call("GET", "/v2/members")).json().members).toContainEqual(added);
+
+    r = await h.call("PUT", `/v2/members/${added.id}`, json({ peerURLs: ["http://127.0.0.1:24380"] }));
+    expect([r.status, r.text]).toEqual([409, '{"message":"membership: peerURL exists"}']);
+    r = await h.call("PUT", `/v2/members/${added.id}`, json({ peerURLs: ["http://127.0.0.1:22390"] }));
+    expect([r.status, r.text]).toEqual([204, ""]);
+    r = await h.call("PUT", "/v2/members/zzz", json({ peerURLs: ["http://127.0.0.1:22391"] }));
+    expect([r.status, r.text]).toEqual([404, '{"message":"No such member: zzz"}']);
+    r = await h.call("PUT", "/v2/members", json({ peerURLs: [] }));
+    expect([r.status, r.text]).toEqual([405, "Method Not Allowed\n"]);
+
+    r = await h.call("DELETE", `/v2/members/${added.id}`);
+    expect(r.status).toBe(204);
+    r = await h.call("DELETE", `/v2/members/${added.id}`);
+    expect([r.status, r.text]).toEqual([410, `{"message":"Member permanently removed: ${added.id}"}`]);
+    r = await h.call("DELETE", "/v2/members/deadbeef");
+    expect([r.status, r.text]).toEqual([404, '{"message":"No such member: deadbeef"}']);
+  });
+});
+
+describe("stats, machines, version, health, metrics (spec cluster-api.md 4-6)", () => {
+  test("stats have no trailing newline and no cluster ID", async () => {
+    h.clock.advanceUs(61_500_000);
+    let r = await h.call("GET", "/v2/stats/self");
+    expect(r.text).toBe(
+      `{"name":"n1","id":"${MEMBER_ID}","state":"StateLeader","startTime":"2026-11-25T12:00:00Z","leaderInfo":{"leader":"${MEMBER_ID}","uptime":"1m1.5s","startTime":"2026-11-25T12:00:00Z"},"recvAppendRequestCnt":0,"sendAppendRequestCnt":0}`,
+    );
+    expect(r.headers.get("x-etcd-cluster-id")).toBeNull();
+    r = await h.call("GET", "/v2/stats/leader");
+    expect(r.text).toBe(`{"leader":"${MEMBER_ID}","followers":{}}`);
+    r = await h.call("GET", "/v2/stats/store");
+    expect(Object.keys(r.json())).toEqual([
+      "getsSuccess", "getsFail", "setsSuccess", "setsFail", "deleteSuccess", "deleteFail", "updateSuccess", "updateFail",
+      "createSuccess", "createFail", "compareAndSwapSuccess", "compareAndSwapFail", "compareAndDeleteSuccess", "compareAndDeleteFail",
+      "expireCount", "watchers",
+    ]);
+  });
+
+  test("leader stats on a non-leader are 403", async () => {
+    h.member.leaderStats = () => null;
+    const r = await h.call("GET", "/v2/stats/leader");
+    expect([r.status, r.text]).toEqual([403, '{"message":"not current leader"}']);
+  });
+
+  test("machines, version, health, metrics", async () => {
+    let r = await h.call("GET", "/v2/machines");
+    expect([r.text, r.headers.get("content-type")]).toEqual(["http://127.0.0.1:24379", "text/plain; charset=utf-8"]);
+    r = await h.call("GET", "/version");
+    expect(r.text).toBe('{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}');
+    r = await h.call("GET", "/health");
+    expect([r.status, r.text]).toEqual([200, '{"health":"true"}']);
+    h.member.health = async () => false;
+    r = await h.call("GET", "/health");
+    expect([r.status, r.text]).toEqual([503, '{"health":"false"}']);
+    r = await h.call("GET", "/metrics");
+    expect(r.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    expect(r.text).toContain("etcd_server_has_leader 1\n");
+    expect(r.text).toContain("etcd_server_is_leader 1\n");
+  });
+});
