@@ -158,6 +158,7 @@ export class Wal {
 
   /** Waits for queued saves, then closes the file; later saves reject. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     while (this.flushing) await this.flushDone;
     await this.state.file.close();
