@@ -26,11 +26,14 @@ export function toggleDir(dir: string): void {
   if (open) void loadDir(dir);
 }
 
-/** Reload the listings a write to `key` may have changed (its parent, and the key if a dir). */
+/** Reload the open listings a write to `key` may have changed: every open ancestor, and the key itself. */
 export async function refreshAround(key: string): Promise<void> {
-  const dirs = new Set([parentDir(key)]);
-  if (listings.value[key]) dirs.add(key);
-  await Promise.all([...dirs].filter((d) => d === "/" || expanded.value[d]).map(loadDir));
+  const dirs: string[] = [];
+  for (let d = key; ; d = parentDir(d)) {
+    if (d === "/" || (expanded.value[d] && listings.value[d])) dirs.push(d);
+    if (d === "/") break;
+  }
+  await Promise.all(dirs.map(loadDir));
 }
 
 export async function select(key: string): Promise<void> {

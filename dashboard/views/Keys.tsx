@@ -102,6 +102,7 @@ function CreateForm() {
       notice.value = { kind: "ok", text: `created ${path} at index ${r.event.node?.modifiedIndex}` };
       setKey("");
       setValue("");
+      setTtl("");
       void refreshAround(path);
       void select(path);
     } else {
@@ -112,7 +113,7 @@ function CreateForm() {
     <form class="create-form" onSubmit={create}>
       <input required placeholder="new key, e.g. /config/mode" value={key} onInput={(e) => setKey(e.currentTarget.value)} data-testid="create-key" />
       <input placeholder="value" disabled={dir} value={value} onInput={(e) => setValue(e.currentTarget.value)} data-testid="create-value" />
-      <input class="narrow" type="number" min="1" placeholder="TTL s" value={ttl} onInput={(e) => setTtl(e.currentTarget.value)} />
+      <input class="narrow" type="number" min="1" placeholder="TTL s" value={ttl} onInput={(e) => setTtl(e.currentTarget.value)} data-testid="create-ttl" />
       <label class="inline">
         <input type="checkbox" checked={dir} onChange={(e) => setDir(e.currentTarget.checked)} /> dir
       </label>

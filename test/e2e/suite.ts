@@ -99,6 +99,15 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       await eventually(() => getValue(base, `${dir}/created`), (v) => v === "from the browser", { what: "the created key via the API" });
       await page.getByTestId("key-editor").waitFor();
       expect(await page.getByTestId("key-editor").textContent()).toContain(`${dir}/created`);
+      // The new directory shows up in the tree without a manual reload.
+      await page.locator(`[data-testid="tree-node"][data-key="${dir}"]`).waitFor();
+
+      // A key with a TTL shows it counting down.
+      await page.getByTestId("create-key").fill(`${dir}/expiring`);
+      await page.getByTestId("create-value").fill("soon gone");
+      await page.getByTestId("create-ttl").fill("100");
+      await page.getByTestId("create-submit").click();
+      await eventually(() => text(page, "ttl"), (t) => /^\d+ s left/.test(t) && Number(t.split(" ")[0]) <= 100, { what: "a TTL countdown" });
     }, TEST_TIMEOUT_MS);
 
     test("a key written through the API appears in the Watches view live", async () => {
@@ -115,6 +124,19 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       const row = page.locator(`[data-testid="store-events"] li[data-key="${dir}/watched"]`);
       await eventually(() => row.first().textContent().catch(() => ""), (t) => (t ?? "").includes(value), { what: "the change in the feed" });
       await eventually(() => text(page, "browser-watch"), (t) => t.includes(value), { what: "the change in the page's own watch" });
+
+      // Paused, the log holds still and counts what arrives; resumed, it shows it.
+      await page.getByTestId("events-pause").click();
+      await putKey(base, `${dir}/while-paused`, "held");
+      await eventually(() => text(page, "events-pause"), (t) => t.includes("1 new"), { what: "the paused log counting a change" });
+      expect(await page.locator(`[data-testid="store-events"] li[data-key="${dir}/while-paused"]`).count()).toBe(0);
+      await page.getByTestId("events-pause").click();
+      await page.locator(`[data-testid="store-events"] li[data-key="${dir}/while-paused"]`).waitFor();
+
+      // The filter narrows the log to matching keys.
+      await page.getByTestId("events-filter").fill("while-paused");
+      await eventually(() => page.locator('[data-testid="store-events"] li[data-key]').count(), (n) => n === 1, { what: "one filtered row" });
+      await page.getByTestId("events-filter").fill("");
     }, TEST_TIMEOUT_MS);
 
     test("an edit that loses a compare-and-swap race shows the conflict and changes nothing", async () => {
