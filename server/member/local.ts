@@ -134,7 +134,7 @@ export class LocalMember implements Member {
     };
   }
 
-  leaderStats(): LeaderStats {
+  leaderStats(): LeaderStats | null {
     return { leader: this.id, followers: {} };
   }
 
