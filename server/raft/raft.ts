@@ -38,6 +38,8 @@ export interface RaftConfig {
   maxSizePerMsgBytes?: number;
   maxInflightMsgs?: number;
   maxCommittedBytesPerReady?: number;
+  /** Payload bytes a leader may hold appended but uncommitted; proposals beyond are dropped. */
+  maxUncommittedEntriesBytes?: number;
   /** Reads waiting for a quorum heartbeat or for the new leader's first commit. */
   maxPendingReads?: number;
   checkQuorum?: boolean;
@@ -84,6 +86,9 @@ export class Raft {
   readonly maxMsgSize: number;
   readonly maxInflight: number;
   readonly maxPendingReads: number;
+  readonly maxUncommittedSize: number;
+  /** Payload bytes this leader appended that are not yet applied (the proposal backlog). */
+  uncommittedSize = 0;
   readonly checkQuorum: boolean;
   readonly preVote: boolean;
   readonly disableProposalForwarding: boolean;
@@ -102,6 +107,7 @@ export class Raft {
     this.maxMsgSize = config.maxSizePerMsgBytes ?? 1024 * 1024;
     this.maxInflight = config.maxInflightMsgs ?? 256;
     this.maxPendingReads = config.maxPendingReads ?? 4096;
+    this.maxUncommittedSize = config.maxUncommittedEntriesBytes ?? 256 * 1024 * 1024;
     this.checkQuorum = config.checkQuorum ?? true;
     this.preVote = config.preVote ?? true;
     this.disableProposalForwarding = config.disableProposalForwarding ?? false;
@@ -226,6 +232,7 @@ export class Raft {
       this.prs.set(id, fresh);
     }
     this.pendingConfIndex = 0;
+    this.uncommittedSize = 0;
     this.readOnly = new ReadOnly(this.maxPendingReads);
     this.pendingReadIndexMessages = [];
   }
@@ -356,6 +363,23 @@ export class Raft {
     // commit they enable is only applied after that Ready is persisted.
     this.prs.get(this.id)?.maybeUpdate(last);
     this.maybeCommit();
+  }
+
+  /** Admits a proposal into the backlog unless it would exceed its bound (one is always admitted). */
+  increaseUncommittedSize(ents: Entry[]): boolean {
+    let size = 0;
+    for (const e of ents) size += e.data.byteLength;
+    if (this.uncommittedSize > 0 && size > 0 && this.uncommittedSize + size > this.maxUncommittedSize) return false;
+    this.uncommittedSize += size;
+    return true;
+  }
+
+  reduceUncommittedSize(ents: Entry[]): void {
+    if (this.state !== StateRole.Leader || this.uncommittedSize === 0) return;
+    let size = 0;
+    for (const e of ents) size += e.data.byteLength;
+    // Entries from before our term were never counted: clamp instead of going negative.
+    this.uncommittedSize = Math.max(0, this.uncommittedSize - size);
   }
 
   maybeCommit(): boolean {

@@ -163,6 +163,9 @@ export class RawNode {
       const last = rd.entries[rd.entries.length - 1]!;
       log.stableTo(last.index, last.term);
     }
-    if (rd.committedEntries.length > 0) log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1]!.index);
+    if (rd.committedEntries.length > 0) {
+      log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1]!.index);
+      this.raft.reduceUncommittedSize(rd.committedEntries);
+    }
   }
 }

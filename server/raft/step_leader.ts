@@ -124,6 +124,7 @@ function stepProposal(r: Raft, m: Message): void {
       r.pendingConfIndex = r.raftLog.lastIndex() + i + 1;
     }
   }
+  if (!r.increaseUncommittedSize(m.entries)) throw new ProposalDroppedError("too many uncommitted entries");
   r.appendEntries(m.entries);
   bcastAppend(r);
 }

@@ -27,11 +27,11 @@ export class Checker {
   }
 
   /** Election safety: at most one leader per term. Leader completeness: it holds every entry committed in an earlier term. */
-  onLeader(r: Raft): void {
+  onLeader(r: Raft): boolean {
     this.checks++;
     const prev = this.leaderOfTerm.get(r.term);
     if (prev !== undefined && prev !== r.id) this.fail(`election safety: ${prev} and ${r.id} both leaders of term ${r.term}`);
-    if (prev !== undefined) return;
+    if (prev !== undefined) return false;
     this.leaderOfTerm.set(r.term, r.id);
     this.leadersElected++;
     const first = r.raftLog.firstIndex();
@@ -42,6 +42,7 @@ export class Checker {
         this.fail(`leader completeness: leader ${r.id} of term ${r.term} has term ${t} at ${index}, committed with term ${rec.term} in term ${rec.commitTerm}`);
       }
     }
+    return true;
   }
 
   /** A node now knows entries up to `commit` are committed; they must never change. */

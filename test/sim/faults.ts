@@ -15,6 +15,8 @@ export interface FaultRates {
   transfer: number;
   propose: number;
   read: number;
+  newLeaderCrash: number;
+  leaderCommitCrash: number;
 }
 
 export function drawFaultRates(sim: Sim): FaultRates {
@@ -31,6 +33,8 @@ export function drawFaultRates(sim: Sim): FaultRates {
     transfer: r.pick([0, 0.005, 0.02]),
     propose: r.pick([0.1, 0.4, 0.9]),
     read: r.pick([0, 0.05, 0.2]),
+    newLeaderCrash: r.pick([0, 0.1, 0.3]),
+    leaderCommitCrash: r.pick([0, 0.01, 0.05]),
   };
 }
 
@@ -38,6 +42,8 @@ const CRASH_POINTS: CrashPoint[] = ["now", "beforePersist", "afterPersist", "aft
 
 export function injectFaults(sim: Sim, rates: FaultRates): void {
   const r = sim.rng;
+  sim.newLeaderCrashRate = rates.newLeaderCrash;
+  sim.leaderCommitCrashRate = rates.leaderCommitCrash;
   const ids = [...sim.nodes.keys()];
   if (r.chance(rates.crash)) {
     const up = sim.upNodes();

@@ -36,7 +36,7 @@ export function runSeed(seed: number, options: RunOptions = {}): RunResult {
       sim.step();
     }
     heal(sim);
-    const budget = options.healBudgetTicks ?? 400;
+    const budget = options.healBudgetTicks ?? 600;
     let converged = false;
     for (let t = 0; t < budget && !converged; t++) {
       if (sim.probeIndex === 0 && t % 20 === 0) {

@@ -55,6 +55,10 @@ export class Sim {
   private nextNodeId: number;
   /** Nodes that must converge after healing (undefined during the fault phase). */
   healSet: Set<string> | undefined;
+  /** Chance that a newly elected leader crashes within a few ticks (the Figure 8 schedules). */
+  newLeaderCrashRate = 0;
+  /** Chance that a leader loses power right after persisting a commit advance, before telling anyone. */
+  leaderCommitCrashRate = 0;
   probeIndex = 0;
 
   constructor(readonly options: SimOptions) {
@@ -71,8 +75,15 @@ export class Sim {
     this.tuning = {
       electionTimeoutTicks: 10,
       heartbeatIntervalTicks: 1,
-      maxSizePerMsgBytes: r.pick([256, 1024, 1024 * 1024]),
-      maxInflightMsgs: r.pick([2, 8, 64]),
+      // Flow-control profiles that can still drain a backlog within the heal budget. 1 byte
+      // means one entry per append, so old-term entries are acknowledged on their own.
+      ...r.pick([
+        { maxSizePerMsgBytes: 1, maxInflightMsgs: 64, maxUncommittedEntriesBytes: 2048 },
+        { maxSizePerMsgBytes: 256, maxInflightMsgs: 8, maxUncommittedEntriesBytes: 4096 },
+        { maxSizePerMsgBytes: 1024, maxInflightMsgs: 2, maxUncommittedEntriesBytes: 16384 },
+        { maxSizePerMsgBytes: 256, maxInflightMsgs: 64, maxUncommittedEntriesBytes: 512 },
+        { maxSizePerMsgBytes: 1024 * 1024, maxInflightMsgs: 64, maxUncommittedEntriesBytes: 1024 * 1024 },
+      ]),
       checkQuorum: r.chance(0.8),
       preVote: r.chance(0.8),
     };
@@ -188,6 +199,10 @@ export class Sim {
         this.checker.onCommit(raw.raft, node.seenCommit, rd.hardState.commit);
         node.seenCommit = rd.hardState.commit;
       }
+      if (rd.hardState && !this.healSet && raw.raft.state === StateRole.Leader && rd.hardState.commit > 0 && this.rng.chance(this.leaderCommitCrashRate)) {
+        this.count("crashLeaderAfterCommit");
+        this.crashNode(node, "afterPersist", this.rng.between(1, 40));
+      }
       if (this.crashHere(node, "afterPersist")) return;
       for (const m of rd.messages) this.net.send(m, this.time);
       if (this.crashHere(node, "afterSend")) return;
@@ -196,8 +211,9 @@ export class Sim {
       this.maybeCompact(node);
     }
     const r = node.raw?.raft;
-    if (r && r.state === StateRole.Leader) {
-      this.checker.onLeader(r);
+    if (r && r.state === StateRole.Leader && this.checker.onLeader(r)) {
+      this.trace.note(this.time, `${node.id} is leader of term ${r.term} (last ${r.raftLog.lastIndex()}, commit ${r.raftLog.committed})`);
+      if (!this.healSet && this.rng.chance(this.newLeaderCrashRate)) node.crashAtTick = this.tick + this.rng.between(0, 4);
     }
   }
 
@@ -279,6 +295,10 @@ export class Sim {
     }
     this.tick++;
     for (const node of this.nodes.values()) {
+      if (node.up && node.crashAtTick === this.tick) {
+        this.count("crashNewLeader");
+        this.crashNode(node, this.rng.pick(["now", "beforePersist", "afterPersist", "afterSend"] as const), this.rng.between(1, 40));
+      }
       if (!node.up && node.restartAtTick >= 0 && node.restartAtTick <= this.tick) this.startNode(node);
     }
     if (this.tick % 25 === 0) this.checkLogs();

@@ -14,6 +14,7 @@ export interface RaftTuning {
   heartbeatIntervalTicks: number;
   maxSizePerMsgBytes: number;
   maxInflightMsgs: number;
+  maxUncommittedEntriesBytes: number;
   checkQuorum: boolean;
   preVote: boolean;
 }
@@ -26,6 +27,8 @@ export class SimNode {
   seenCommit = 0;
   crashPoint: CrashPoint | undefined;
   restartAtTick = -1;
+  /** A crash scheduled for a given tick (e.g. shortly after winning an election). */
+  crashAtTick = -1;
   incarnation = 0;
 
   constructor(
@@ -57,6 +60,7 @@ export class SimNode {
   /** Power loss: the process and its memory are gone, unsynced writes too. */
   crash(): void {
     this.raw = undefined;
+    this.crashAtTick = -1;
     this.crashPoint = undefined;
     this.persist.crash();
   }
