@@ -11,8 +11,9 @@ export function keyPath(key: string): string {
   return clean.split("/").map(encodeURIComponent).join("/");
 }
 
-async function call(method: string, key: string, params: Record<string, string>, form?: Record<string, string>): Promise<KeysResult> {
-  const qs = new URLSearchParams(params).toString();
+async function call(method: string, key: string, opts: { params?: Record<string, string>; form?: Record<string, string> }): Promise<KeysResult> {
+  const { form } = opts;
+  const qs = new URLSearchParams(opts.params ?? {}).toString();
   const init: RequestInit = { method };
   if (form) {
     init.body = new URLSearchParams(form);
@@ -33,7 +34,7 @@ async function call(method: string, key: string, params: Record<string, string>,
 }
 
 export function getKey(key: string, opts: { recursive?: boolean } = {}): Promise<KeysResult> {
-  return call("GET", key, { sorted: "true", ...(opts.recursive ? { recursive: "true" } : {}) });
+  return call("GET", key, { params: { sorted: "true", ...(opts.recursive ? { recursive: "true" } : {}) } });
 }
 
 export interface WriteOptions {
@@ -52,13 +53,13 @@ export function putKey(key: string, opts: WriteOptions): Promise<KeysResult> {
   if (opts.ttlSecs !== undefined) form.ttl = String(opts.ttlSecs);
   if (opts.prevIndex) form.prevIndex = String(opts.prevIndex);
   if (opts.prevExist !== undefined) form.prevExist = String(opts.prevExist);
-  return call("PUT", key, {}, form);
+  return call("PUT", key, { form });
 }
 
 export function deleteKey(key: string, opts: { dir: boolean; prevIndex?: number }): Promise<KeysResult> {
   const params: Record<string, string> = opts.dir ? { dir: "true", recursive: "true" } : {};
   if (opts.prevIndex) params.prevIndex = String(opts.prevIndex);
-  return call("DELETE", key, params);
+  return call("DELETE", key, { params });
 }
 
 /** Every node under `dir` (recursive GET), flattened, keys in order. */

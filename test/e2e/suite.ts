@@ -189,6 +189,17 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
         timeoutMs: 20_000,
       });
       await page.screenshot({ path: join(shots, "after-failover-light.png") });
+
+      // The Keys view follows too: writes go to the new member (cross-origin, CORS as etcd 3.4).
+      const survivor = others.find((m) => m.clientURL === new URL(page.url()).searchParams.get("member"));
+      expect(survivor).toBeDefined();
+      await page.getByTestId("tab-keys").click();
+      await page.getByTestId("create-key").fill(`${dir}/after-failover`);
+      await page.getByTestId("create-value").fill("still writable");
+      await page.getByTestId("create-submit").click();
+      await eventually(() => getValue(survivor!.clientURL, `${dir}/after-failover`), (v) => v === "still writable", {
+        what: "the key written after failover",
+      });
     }, TEST_TIMEOUT_MS);
   });
 }
