@@ -30,9 +30,29 @@ function sseEvent(ev: EventJSON): string {
   return `${id === undefined ? "" : `id: ${id}\n`}data: ${trimEventJSON(JSON.stringify(ev))}\n\n`;
 }
 
+/**
+ * Bun.serve (1.4) holds a streamed response's header block back until the first body byte
+ * (oven-sh/bun#33660), while etcd clients expect the headers at registration (the Go client's
+ * header timeout would fire on a quiet watch). So a watch with no event ready within this time
+ * writes one "\n" first: JSON whitespace that every decoder skips. Immediate answers (history
+ * hits) stay byte-exact.
+ */
+const HEADER_FLUSH_MS = 10;
+const NOT_YET = Symbol("not yet");
+
+interface BodyOptions {
+  format: (ev: EventJSON) => string;
+  once: boolean;
+  /** Written at once (SSE comment), which also commits the headers. */
+  preamble?: string;
+  heartbeatMs?: number;
+}
+
 /** Pumps watcher events into a response body until the watcher ends or the client leaves. */
-function eventBody(watcher: Watcher, opts: { format: (ev: EventJSON) => string; once: boolean; preamble?: string; heartbeatMs?: number }): ReadableStream<Uint8Array> {
+function eventBody(watcher: Watcher, opts: BodyOptions): ReadableStream<Uint8Array> {
   let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let headersCommitted = opts.preamble !== undefined;
+  let pending: Promise<EventJSON | null> | null = null;
   const finish = () => {
     clearInterval(heartbeat);
     watcher.remove();
@@ -51,7 +71,17 @@ function eventBody(watcher: Watcher, opts: { format: (ev: EventJSON) => string; 
       }
     },
     async pull(controller) {
-      const ev = await watcher.next();
+      pending ??= watcher.next();
+      if (!headersCommitted) {
+        headersCommitted = true;
+        const first = await Promise.race([pending, Bun.sleep(HEADER_FLUSH_MS).then(() => NOT_YET)]);
+        if (first === NOT_YET) {
+          controller.enqueue(encoder.encode("\n"));
+          return;
+        }
+      }
+      const ev = await pending;
+      pending = null;
       if (ev === null) {
         finish();
         controller.close();
