@@ -77,3 +77,34 @@ function connect(base: string): void {
 }
 
 effect(() => connect(endpoint.value));
+
+/**
+ * Only the leader knows every member's replication progress. When the page talks to a follower
+ * it also listens to the leader's feed (CORS allows it) and borrows that part of the picture.
+ */
+export const leaderStatus = signal<FeedStatus | null>(null);
+let leaderSource: EventSource | null = null;
+let leaderFeedURL = "";
+
+effect(() => {
+  const s = status.value;
+  const leader = s && s.role !== "leader" ? s.members.find((m) => m.isLeader && !m.isSelf) : undefined;
+  const url = leader?.clientURLs[0] ? `${leader.clientURLs[0].replace(/\/+$/, "")}${FEED_PATH}` : "";
+  if (url === leaderFeedURL) return;
+  leaderSource?.close();
+  leaderSource = null;
+  leaderStatus.value = null;
+  leaderFeedURL = url;
+  if (!url) return;
+  const es = new EventSource(url);
+  leaderSource = es;
+  const onStatus = (e: MessageEvent<string>) => {
+    const msg = JSON.parse(e.data) as FeedMessage;
+    if (leaderSource === es && (msg.type === "hello" || msg.type === "status")) leaderStatus.value = msg.status;
+  };
+  es.addEventListener("hello", onStatus as EventListener);
+  es.addEventListener("status", onStatus as EventListener);
+  es.onerror = () => {
+    if (leaderSource === es) leaderStatus.value = null;
+  };
+});

@@ -4,7 +4,7 @@ import { Sparkline } from "../components/Sparkline.tsx";
 import { Timeline } from "../components/Timeline.tsx";
 import { formatClock, formatRate } from "../components/format.ts";
 import { switchEndpoint } from "../state/endpoint.ts";
-import { connection, raftEvents, status, statusHistory } from "../state/feed.ts";
+import { connection, leaderStatus, raftEvents, status, statusHistory } from "../state/feed.ts";
 
 export function ClusterView() {
   const s = status.value;
@@ -12,6 +12,9 @@ export function ClusterView() {
   const history = statusHistory.value;
   const leader = s.members.find((m) => m.id === s.leaderId);
   const nameOf = (id: string) => s.members.find((m) => m.id === id)?.name || id;
+  const fromLeader = leaderStatus.value;
+  const borrowed = fromLeader !== null && s.role !== "leader";
+  const members = s.members.map((m) => withLeaderProgress(m, { status: s, fromLeader: borrowed ? fromLeader : null }));
   return (
     <section class="view" data-testid="cluster-view">
       <div class="facts">
@@ -23,7 +26,8 @@ export function ClusterView() {
         <Fact label="This member" value={`${s.self.name} (${s.role ?? "no raft"})`} testId="fact-self" />
         <Fact label="Cluster ID" value={s.self.clusterId} />
       </div>
-      {s.role !== "leader" && leader && leader.clientURLs.length > 0 && (
+      {borrowed && <p class="muted small" data-testid="progress-from-leader">Replication progress as the leader {leader?.name || s.leaderId} reports it.</p>}
+      {s.role !== "leader" && !borrowed && leader && leader.clientURLs.length > 0 && (
         <p class="muted small">
           Replication progress of each member is known only to the leader.{" "}
           <button class="link" onClick={() => switchEndpoint(leader.clientURLs[0]!)} data-testid="view-from-leader">
@@ -32,8 +36,8 @@ export function ClusterView() {
         </p>
       )}
       <div class="cards">
-        {s.members.map((m) => (
-          <MemberCard member={m} status={s} />
+        {members.map(({ member, commitIndex }) => (
+          <MemberCard member={member} commitIndex={commitIndex} />
         ))}
       </div>
       <div class="charts">
@@ -75,7 +79,16 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
   );
 }
 
-function MemberCard({ member: m, status: s }: { member: FeedMember; status: FeedStatus }) {
+/** A follower's feed lacks replication progress; take it from the leader's feed when the page has it. */
+function withLeaderProgress(m: FeedMember, at: { status: FeedStatus; fromLeader: FeedStatus | null }) {
+  const seen = at.fromLeader?.members.find((x) => x.id === m.id);
+  if (!seen) return { member: m, commitIndex: at.status.commitIndex };
+  const { matchIndex, lag, progressState, health, rttMs } = seen;
+  const merged: FeedMember = { ...m, matchIndex, lag, progressState, rttMs, health: m.isSelf ? m.health : health };
+  return { member: merged, commitIndex: at.fromLeader!.commitIndex };
+}
+
+function MemberCard({ member: m, commitIndex }: { member: FeedMember; commitIndex: number }) {
   // The feed's last word about the member we lost contact with is stale; say so.
   const health = m.isSelf && connection.value === "lost" ? "unreachable" : m.health;
   const lagClass = m.lag === null ? "" : m.lag === 0 ? "ok" : m.lag < 100 ? "warn" : "bad";
@@ -94,9 +107,9 @@ function MemberCard({ member: m, status: s }: { member: FeedMember; status: Feed
         <dt>Peer</dt>
         <dd class="mono">{m.peerURLs.join(", ")}</dd>
         <dt>Match index</dt>
-        <dd>{m.matchIndex ?? "n/a"}</dd>
+        <dd data-testid="match-index">{m.matchIndex ?? "n/a"}</dd>
         <dt>Lag</dt>
-        <dd class={lagClass}>{m.lag === null ? "n/a" : `${m.lag} entries behind commit ${s.commitIndex}`}</dd>
+        <dd class={lagClass}>{m.lag === null ? "n/a" : `${m.lag} entries behind commit ${commitIndex}`}</dd>
         <dt>Health</dt>
         <dd>
           <span class={`dot ${health}`} /> {health}

@@ -91,6 +91,20 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       expect(await page.getByTestId("member-card").count()).toBe(members.length);
     }, TEST_TIMEOUT_MS);
 
+    test("from a follower, the Cluster view shows every member's progress as the leader sees it", async () => {
+      const leaderInfo = (await (await fetch(`${base}/v2/members/leader`)).json()) as { clientURLs: string[] };
+      const follower = cluster.members.find((m) => m.clientURL !== leaderInfo.clientURLs[0]);
+      if (!follower) return; // a single member is its own leader: nothing to borrow
+      await page.goto(`${follower.clientURL}/dashboard#/cluster`);
+      await page.getByTestId("progress-from-leader").waitFor();
+      const matchIndexes = await eventually(
+        () => page.getByTestId("match-index").allTextContents(),
+        (xs) => xs.length === cluster.members.length && xs.every((x) => /^\d+$/.test(x)),
+        { what: "a match index for every member" },
+      );
+      expect(matchIndexes.map(Number).every((n) => n > 0)).toBe(true);
+    }, TEST_TIMEOUT_MS);
+
     test("a key created in the Keys view reads back through the API", async () => {
       await page.goto(`${base}/dashboard#/keys`);
       await page.getByTestId("create-key").fill(`${dir}/created`);
