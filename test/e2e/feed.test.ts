@@ -151,6 +151,25 @@ describe("dashboard feed over the in-memory member", () => {
     expect(event).toBe("hello");
     expect(member.store.watchedKeys().map((w) => w.key)).toEqual(["/1"]);
   });
+
+  test("over a real socket, a browser that goes away is unsubscribed", async () => {
+    const { member, app } = setup();
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => app.handle(r) });
+    try {
+      const abort = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${server.port}${FEED_PATH}`, { signal: abort.signal });
+      const feed = new FeedReader(res);
+      expect((await feed.next()).event).toBe("hello");
+      expect(member.store.watchedKeys().map((w) => w.key)).toEqual(["/1"]);
+      abort.abort();
+      await feed.cancel().catch(() => {});
+      const deadline = Date.now() + 5000;
+      while (member.store.watchedKeys().length > 0 && Date.now() < deadline) await Bun.sleep(20);
+      expect(member.store.watchedKeys()).toEqual([]);
+    } finally {
+      server.stop(true);
+    }
+  });
 });
 
 describe("raft events derived from status samples", () => {
