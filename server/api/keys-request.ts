@@ -63,7 +63,13 @@ export function parseKeysRequest(method: string, params: Map<string, string>): K
   return { method, recursive, sorted, wait, dir, quorum, stream, noValueOnSuccess, value, prevValue, prevIndex, waitIndex, ttl, prevExist, refresh };
 }
 
-/** The absolute expiration proposed for a TTL, fixed here so every member applies the same bytes. */
+/**
+ * The absolute expiration proposed for a TTL, fixed here so every member applies the same bytes.
+ * A TTL too large to represent makes the key permanent, which is what etcd's overflowing
+ * nanosecond arithmetic ends up doing (spec keys-api.md 10).
+ */
 export function expireAtUs(ttl: number | null, nowUs: TimeUs): TimeUs | null {
-  return ttl === null ? null : nowUs + ttl * 1_000_000;
+  if (ttl === null) return null;
+  const at = nowUs + ttl * 1_000_000;
+  return Number.isSafeInteger(at) ? at : null;
 }

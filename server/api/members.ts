@@ -31,6 +31,7 @@ async function readPeerURLs(request: Request): Promise<string[]> {
   if (!Array.isArray(urls) || urls.some((u) => typeof u !== "string")) {
     throw new BadRequest(400, "json: cannot unmarshal peerURLs into []string");
   }
+  if (urls.length === 0) throw new BadRequest(400, "no valid URLs given");
   try {
     return [...new Set((urls as string[]).map(checkURL))].sort();
   } catch (e) {

@@ -116,6 +116,13 @@ describe("TTL", () => {
     expect(r.json().node).toEqual({ key: "/t", value: "a", modifiedIndex: 5, createdIndex: 4 });
   });
 
+  test("ttl=0 expires at once; a TTL too large to represent makes the key permanent", async () => {
+    let r = await h.call("PUT", "/v2/keys/z?ttl=0", { form: "value=a" });
+    expect(r.json().node).toEqual({ key: "/z", value: "a", expiration: "2026-11-25T12:00:00Z", modifiedIndex: 4, createdIndex: 4 });
+    r = await h.call("PUT", "/v2/keys/huge?ttl=99999999999", { form: "value=a" });
+    expect(r.json().node).toEqual({ key: "/huge", value: "a", modifiedIndex: 5, createdIndex: 5 });
+  });
+
   test("refresh keeps the value and needs a ttl and no value", async () => {
     await h.call("PUT", "/v2/keys/r?ttl=5", { form: "value=keep" });
     let r = await h.call("PUT", "/v2/keys/r?refresh=true&ttl=10&prevExist=true");

@@ -93,6 +93,8 @@ describe("members API (spec cluster-api.md 3)", () => {
     expect(r.status).toBe(400);
     r = await h.call("POST", "/v2/members", json({ peerURLs: ["notaurl"] }));
     expect([r.status, r.text]).toEqual([400, '{"message":"URL scheme must be http, https, unix, or unixs: notaurl"}']);
+    r = await h.call("POST", "/v2/members", json({}));
+    expect([r.status, r.text]).toEqual([400, '{"message":"no valid URLs given"}']);
     r = await h.call("POST", "/v2/members", json({ peerURLs: ["http://127.0.0.1:24380"] }));
     expect([r.status, r.text]).toEqual([409, '{"message":"membership: peerURL exists"}']);
     r = await h.call("POST", "/v2/members", { ...json({ peerURLs: ["http://127.0.0.1:22388"] }), headers: { "content-type": "application/JSON; charset=utf-8" } });
