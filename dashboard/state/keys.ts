@@ -37,6 +37,7 @@ export async function refreshAround(key: string): Promise<void> {
 }
 
 export async function select(key: string): Promise<void> {
+  revealInTree(key);
   const r = await getKey(key);
   if (r.ok && r.event.node) {
     selected.value = r.event.node;
@@ -44,4 +45,13 @@ export async function select(key: string): Promise<void> {
     selected.value = null;
     notice.value = { kind: "error", text: `${key}: ${r.error.message}${r.error.cause ? ` (${r.error.cause})` : ""}` };
   }
+}
+
+/** Open the directories above `key` (a search result may be deep in a closed part of the tree). */
+function revealInTree(key: string): void {
+  const closed: string[] = [];
+  for (let d = parentDir(key); d !== "/"; d = parentDir(d)) if (!expanded.value[d]) closed.push(d);
+  if (closed.length === 0) return;
+  expanded.value = { ...expanded.value, ...Object.fromEntries(closed.map((d) => [d, true])) };
+  for (const d of closed) void loadDir(d);
 }

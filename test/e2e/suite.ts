@@ -160,6 +160,7 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       await page.getByTestId("keys-search").press("Enter");
       await page.getByTestId("search-results").getByText(`${dir}/cas`).click();
       await eventually(() => page.getByTestId("editor-value").inputValue(), (v) => v === "original", { what: "editor loaded" });
+      await page.locator(`[data-testid="tree-node"][data-key="${dir}/cas"]`).waitFor();
       await page.getByTestId("editor-value").fill("mine");
       await putKey(base, `${dir}/cas`, "theirs");
       await page.getByTestId("editor-save").click();
