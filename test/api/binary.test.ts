@@ -2,6 +2,10 @@
 // header flushing, and the one-line error for a bad flag.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../support/ports.ts";
 import { etcbunPath, type RunningServer, startServer } from "../support/servers.ts";
 
 const missing = existsSync(etcbunPath) ? null : `${etcbunPath} is not built (run: npx bun scripts/build.ts)`;
@@ -33,6 +37,32 @@ describe.skipIf(missing !== null)("dist/etcbun", () => {
     ]);
     controller.abort();
     expect(headers).toBe(200);
+  });
+
+  test("listens on every client URL and stops cleanly on SIGTERM", async () => {
+    const [a, b, peer] = [await freePort(), await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), "etcbun-bin-"));
+    const urls = [`http://127.0.0.1:${a}`, `http://127.0.0.1:${b}`];
+    const proc = Bun.spawn(
+      [etcbunPath, "--name", "two", "--data-dir", join(dir, "data"), "--listen-client-urls", urls.join(","), "--advertise-client-urls", urls[0]!,
+        "--listen-peer-urls", `http://127.0.0.1:${peer}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${peer}`, "--initial-cluster", `two=http://127.0.0.1:${peer}`],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    try {
+      for (const url of urls) {
+        let status = 0;
+        for (let i = 0; i < 100 && status !== 200; i++) {
+          status = await fetch(`${url}/version`).then((r) => r.status, () => 0);
+          if (status !== 200) await Bun.sleep(50);
+        }
+        expect(status).toBe(200);
+      }
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+    } finally {
+      proc.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a bad flag is one line on stderr and a non-zero exit", async () => {
