@@ -20,7 +20,7 @@ function boolCases(): Step[] {
   steps.push(del("{k}/d?recursive=nope"));
   steps.push(put("{k}/e?noValueOnSuccess=yes", { value: "1" }));
   steps.push(put("{k}/e?prevExist=yes", { value: "1" }));
-  steps.push(put("{k}/e?refresh=yes&ttl=5"));
+  steps.push(put("{k}/e?refresh=yes&ttl=500"));
   for (const v of ["t", "1", "True"]) steps.push(put(`{k}/p${v}?prevExist=${v}`, { value: "x" }));
   for (const v of ["f", "0", "False"]) steps.push(put(`{k}/p${v}?prevExist=${v}`, { value: "x" }));
   return steps;
@@ -83,10 +83,10 @@ export const keysParams: Sequence[] = [
       put("{k}/t?ttl=abc", { value: "1" }),
       put("{k}/t?ttl=-1", { value: "1" }),
       put("{k}/t?ttl=1.5", { value: "1" }),
-      put("{k}/t?ttl=0x10", { value: "1" }),
-      put("{k}/t?ttl=+5", { value: "1" }),
+      put("{k}/t?ttl=0x1000", { value: "1" }),
+      put("{k}/t?ttl=+500", { value: "1" }),
       put("{k}/t?ttl=", { value: "permanent" }),
-      put("{k}/t?ttl=007", { value: "leading zeros" }),
+      put("{k}/t?ttl=0300", { value: "leading zeros" }),
       get("{k}/t"),
       get("{k}/t?wait=true&waitIndex=abc"),
       get("{k}/t?wait=true&waitIndex=-3"),
@@ -112,11 +112,11 @@ export const keysParams: Sequence[] = [
       put("{k}/v?noValueOnSuccess=bad&ttl=bad"),
       put("{k}/v?ttl=bad&prevExist=bad"),
       put("{k}/v?prevExist=bad&refresh=bad"),
-      put("{k}/v?refresh=true&ttl=5", { value: "given" }),
+      put("{k}/v?refresh=true&ttl=500", { value: "given" }),
       put("{k}/v?refresh=true", { value: "given" }),
       put("{k}/v?refresh=true"),
-      put("{k}/v?refresh=true&ttl=5"),
-      put("{k}/v?refresh=true&ttl=5&prevExist=true"),
+      put("{k}/v?refresh=true&ttl=500"),
+      put("{k}/v?refresh=true&ttl=500&prevExist=true"),
     ],
   },
   {

@@ -19,7 +19,7 @@ const goTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,8}[1-9])?(Z|[+-]\d\d:\d\d
 const goTimeInText = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g;
 // Go's time.Duration String(): "1h2m3.5s", "850.5ms", "12µs", "0s".
 const goDuration = /^(\d+h)?(\d+m)?\d+(\.\d+)?(s|ms|µs|ns)$/;
-const inOrderName = /\/(\d{20})(?=\/|$)/g;
+const inOrderName = /\/(\d{20})(?!\d)/g;
 
 export function indexToken(ctx: ServerContext, v: number): string | number {
   return v === 0 ? 0 : `#${v - ctx.base}`;

@@ -3,21 +3,13 @@ import type { RunningServer } from "../../support/servers.ts";
 import { diffValues } from "./diff.ts";
 import { normalizeHeaders, normalizeJson, normalizeText, type ServerContext } from "./normalize.ts";
 import { rawRequest } from "./raw-http.ts";
+import { openWatch, readUntil, type OpenWatch } from "./watch.ts";
 import type { CompareOptions, Expect, Observation, Req, Sequence, Step } from "./types.ts";
 
 export interface SequenceResult {
   observations: Observation[];
   /** `expect` mismatches, as readable lines. */
   failures: string[];
-}
-
-interface Watch {
-  res: Response;
-  reader: ReadableStreamDefaultReader<Uint8Array>;
-  buf: string;
-  done: boolean;
-  inflight: ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]> | null;
-  abort: AbortController;
 }
 
 interface Reply {
@@ -129,7 +121,8 @@ function parseBody(ctx: ServerContext, text: string, opts: { ordered: boolean; v
 
 export function describeReq(req: Req): string {
   const form = req.form === undefined ? "" : ` form=${typeof req.form === "string" ? req.form : new URLSearchParams(req.form).toString()}`;
-  return `${req.method ?? "GET"} ${req.path}${form}${req.body !== undefined ? ` body=${req.body.slice(0, 60)}` : ""}`;
+  const headers = Object.entries(req.headers ?? {}).map(([k, v]) => ` ${k}: ${v}`).join("");
+  return `${req.method ?? "GET"} ${req.path}${form}${req.body !== undefined ? ` body=${req.body.slice(0, 60)}` : ""}${headers}`;
 }
 
 function checkExpect(o: Observation, expect: Expect | undefined, ctx: ServerContext): string[] {
@@ -144,22 +137,6 @@ function checkExpect(o: Observation, expect: Expect | undefined, ctx: ServerCont
   return out;
 }
 
-async function readUntil(w: Watch, want: (buf: string) => boolean, waitMs: number): Promise<boolean> {
-  const deadline = Date.now() + waitMs;
-  const dec = new TextDecoder();
-  while (!want(w.buf) && !w.done) {
-    w.inflight ??= w.reader.read();
-    const left = deadline - Date.now();
-    if (left <= 0) return false;
-    const r = await Promise.race([w.inflight, Bun.sleep(left).then(() => null)]);
-    if (r === null) return false;
-    w.inflight = null;
-    if (r.done) w.done = true;
-    else w.buf += dec.decode(r.value, { stream: true });
-  }
-  return true;
-}
-
 function compareOpts(step: CompareOptions, path: string): { ordered: boolean; vary: string[] } {
   return { ordered: step.ordered ?? isSorted(path), vary: step.vary ?? [] };
 }
@@ -170,11 +147,12 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
   const vars: Vars = { base, prefix, server };
   const ctx: ServerContext = { base, aliases };
   const observations: Observation[] = [];
-  const failures: string[] = [];
-  const watches = new Map<string, Watch & { opts: { ordered: boolean; vary: string[] } }>();
+  const expectations: [Observation, Expect | undefined][] = [];
+  const watches = new Map<string, OpenWatch & { opts: { ordered: boolean; vary: string[] } }>();
+  const lateHeaders: Promise<void>[] = [];
   const record = (o: Observation, expect?: Expect) => {
     observations.push(o);
-    failures.push(...checkExpect(o, expect, ctx));
+    expectations.push([o, expect]);
   };
   try {
     for (const [n, step] of seq.steps.entries()) {
@@ -194,29 +172,35 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         record({ step: n, what: `bulk ${step.count}× ${describeReq(step.req)}`, status: bad ?? 200 });
       } else if (step.do === "watch") {
         const init = requestInit(step, vars);
-        const abort = new AbortController();
-        const what = `watch ${step.id}: ${describeReq(step)}`;
-        const headersLate = setTimeout(() => abort.abort(new Error("watch headers not flushed within 3 s")), 3000);
-        let res: Response;
-        try {
-          res = await fetch(server.clientURL + init.path, { method: init.method, headers: init.headers, body: init.body, signal: abort.signal });
-        } catch (err) {
-          record({ step: n, what, error: String(err) }, step.expect);
-          continue;
-        } finally {
-          clearTimeout(headersLate);
-        }
         const opts = compareOpts(step, init.path);
-        const w = { res, reader: res.body!.getReader(), buf: "", done: false, inflight: null, abort, opts };
-        const o: Observation = { step: n, what, status: res.status, headers: normalizeHeaders(ctx, res.headers) };
-        if (res.status !== 200) {
+        const o: Observation = { step: n, what: `watch ${step.id}: ${describeReq(step)}` };
+        record(o, step.expect);
+        const w = await openWatch(server, init);
+        if (step.checkFlush) o.flushed = w.flushedAtRegistration;
+        if (w.lost) {
+          o.error = "neither response headers nor a registered watcher within 3 s";
+          w.abort.abort();
+          continue;
+        }
+        // Status and headers are filled in whenever they arrive; a server that holds them back
+        // until the event still gets its events compared.
+        const filled = w.response.then((r) => {
+          if (r instanceof Error) o.error = String(r);
+          else Object.assign(o, { status: r.status, headers: normalizeHeaders(ctx, r.headers) });
+        });
+        if (!w.flushedAtRegistration) {
+          lateHeaders.push(filled);
+          watches.set(step.id, { ...w, opts });
+          continue;
+        }
+        await filled;
+        if (o.status === 200) {
+          watches.set(step.id, { ...w, opts });
+        } else {
           await readUntil(w, () => false, 5000);
           o.body = parseBody(ctx, w.buf, opts);
           o.newline = w.buf.endsWith("\n");
-        } else {
-          watches.set(step.id, w);
         }
-        record(o, step.expect);
       } else if (step.do === "await") {
         const w = watches.get(step.id);
         const what = `await ${step.id}`;
@@ -224,7 +208,7 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
           record({ step: n, what, error: `watch ${step.id} is not open (it failed or answered with an error)` }, step.expect);
           continue;
         }
-        const opts = { ...w.opts, ...compareOpts(step, "") , ordered: step.ordered ?? w.opts.ordered };
+        const opts = { ...w.opts, ...compareOpts(step, ""), ordered: step.ordered ?? w.opts.ordered };
         if (step.pendingMs !== undefined) {
           const got = await readUntil(w, (b) => b.length > 0, step.pendingMs);
           const o: Observation = { step: n, what: `${what} stays pending ${step.pendingMs} ms`, pending: !got };
@@ -249,8 +233,7 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         }
         record({ step: n, what, body: parseBody(ctx, text, opts), newline: text.endsWith("\n") }, step.expect);
       } else if (step.do === "close") {
-        const w = watches.get(step.id);
-        w?.abort.abort();
+        watches.get(step.id)?.abort.abort();
         watches.delete(step.id);
       } else {
         const follow = step.followRedirect ?? false;
@@ -271,10 +254,12 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         record(o, step.expect);
       }
     }
+    // Headers that were held back arrive with the first event at the latest.
+    await Promise.race([Promise.all(lateHeaders), Bun.sleep(1000)]);
   } finally {
     for (const w of watches.values()) w.abort.abort();
   }
-  return { observations, failures };
+  return { observations, failures: expectations.flatMap(([o, e]) => checkExpect(o, e, ctx)) };
 }
 
 export interface StepComparison {

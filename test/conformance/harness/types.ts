@@ -35,8 +35,11 @@ export interface Expect {
 
 export type Step =
   | ({ do?: "request" } & Req & CompareOptions & { expect?: Expect })
-  /** Start a long poll; the step resolves once headers arrive (etcd flushes them at registration). */
-  | ({ do: "watch"; id: string } & Req & CompareOptions & { expect?: Expect })
+  /**
+   * Start a long poll; the next step runs once the server has registered it. `checkFlush`: also
+   * record whether the headers had arrived by then (etcd flushes them at registration).
+   */
+  | ({ do: "watch"; id: string; checkFlush?: boolean } & Req & CompareOptions & { expect?: Expect })
   /** Next event of a watch: the whole body, or one line in stream mode. `pendingMs`: assert nothing arrives that long. */
   | ({ do: "await"; id: string; timeoutMs?: number; pendingMs?: number; line?: boolean } & CompareOptions & {
       expect?: Expect;
@@ -68,6 +71,8 @@ export interface Observation {
   /** Body ended with "\n" (etcd ends keys bodies with one, stats bodies without). */
   newline?: boolean;
   pending?: boolean;
+  /** Watch headers had arrived when the watch was registered. */
+  flushed?: boolean;
   redirected?: boolean;
   error?: string;
 }
