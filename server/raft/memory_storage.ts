@@ -2,7 +2,7 @@
 // one array whose slot 0 is a dummy standing for the last compacted entry (the snapshot point),
 // so index i is at slot i - snapshotIndex.
 import { CompactedError, SnapOutOfDateError, UnavailableError, invariant } from "./errors.ts";
-import { type InitialState, type Storage, EMPTY_HARD_STATE, limitSize } from "./storage.ts";
+import { type InitialState, type Storage, EMPTY_HARD_STATE, countWithin } from "./storage.ts";
 import { type ConfState, type Entry, type HardState, type Snapshot, EntryType } from "./types.ts";
 
 function emptySnapshot(confState: ConfState): Snapshot {
@@ -33,7 +33,8 @@ export class MemoryStorage implements Storage {
     if (lo <= offset) throw new CompactedError();
     if (hi > this.lastIndex() + 1) throw new UnavailableError();
     if (this.ents.length === 1) throw new UnavailableError();
-    return limitSize(this.ents.slice(lo - offset, hi - offset), options.maxBytes);
+    const from = lo - offset;
+    return this.ents.slice(from, from + countWithin(this.ents, from, hi - offset, options.maxBytes));
   }
 
   term(index: number): number {

@@ -193,7 +193,7 @@ export class RaftLog {
       if (out.length < Math.min(hi, uOffset) - lo) return out;
     }
     if (hi > uOffset) {
-      const u = this.unstable.slice(Math.max(lo, uOffset), hi);
+      const u = this.unstable.slice(Math.max(lo, uOffset), hi, maxBytes);
       out = out.length === 0 ? u : out.concat(u);
     }
     return limitSize(out, maxBytes);

@@ -39,15 +39,24 @@ export function entrySize(entry: Entry): number {
   return entry.data.byteLength + 16;
 }
 
+/**
+ * How many of source[from..to) fit in `maxBytes` (at least one when the range is not empty).
+ * Counting before copying keeps a far-behind follower from costing a copy of the whole log.
+ */
+export function countWithin(source: readonly Entry[], from: number, to: number, maxBytes: number | undefined): number {
+  if (maxBytes === undefined || to - from <= 1) return Math.max(0, to - from);
+  let total = entrySize(source[from]!);
+  let i = from + 1;
+  while (i < to) {
+    total += entrySize(source[i]!);
+    if (total > maxBytes) break;
+    i++;
+  }
+  return i - from;
+}
+
 /** The longest prefix of `entries` within `maxBytes`, never empty when the input is not. */
 export function limitSize(entries: Entry[], maxBytes: number | undefined): Entry[] {
-  if (maxBytes === undefined || entries.length === 0) return entries;
-  let total = entrySize(entries[0]!);
-  let n = 1;
-  while (n < entries.length) {
-    total += entrySize(entries[n]!);
-    if (total > maxBytes) break;
-    n++;
-  }
+  const n = countWithin(entries, 0, entries.length, maxBytes);
   return n === entries.length ? entries : entries.slice(0, n);
 }

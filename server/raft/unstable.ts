@@ -1,6 +1,7 @@
 // Entries (and at most one snapshot) that Raft holds but the caller has not yet persisted.
 // `offset` is the log index of entries[0]; every index below it is in Storage.
 import { invariant } from "./errors.ts";
+import { countWithin } from "./storage.ts";
 import type { Entry, Snapshot } from "./types.ts";
 
 export class Unstable {
@@ -61,11 +62,12 @@ export class Unstable {
     }
   }
 
-  /** Entries in [lo, hi). */
-  slice(lo: number, hi: number): Entry[] {
+  /** Entries in [lo, hi), cut to `maxBytes` when given. */
+  slice(lo: number, hi: number, maxBytes?: number): Entry[] {
     invariant(lo <= hi, () => `invalid unstable slice ${lo} > ${hi}`);
     const upper = this.offset + this.entries.length;
     invariant(lo >= this.offset && hi <= upper, () => `unstable slice [${lo},${hi}) out of bound [${this.offset},${upper}]`);
-    return this.entries.slice(lo - this.offset, hi - this.offset);
+    const from = lo - this.offset;
+    return this.entries.slice(from, from + countWithin(this.entries, from, hi - this.offset, maxBytes));
   }
 }
