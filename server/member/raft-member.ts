@@ -662,7 +662,7 @@ export class RaftMember implements Member, IntrospectableMember {
   private observeRaft(): void {
     const st = this.node.status();
     if (st.term !== this.lastTerm) {
-      if (st.term > this.lastTerm && this.lastTerm !== 0) this.emitRaft({ kind: "election", detail: `term ${st.term}` });
+      if (st.term > this.lastTerm && this.lastTerm !== 0) this.emitRaft({ kind: "election", detail: st.role === StateRole.Leader ? "won the election" : "an election started" });
       this.lastTerm = st.term;
     }
     if (st.lead !== this.lastLead) {
