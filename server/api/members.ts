@@ -2,7 +2,8 @@
 // JSON errors and status codes (spec cluster-api.md section 3).
 import { checkURL } from "../config/urls.ts";
 import type { Member } from "../member/types.ts";
-import { jsonResponse, membershipErrorResponse, messageError, methodNotAllowed } from "./http.ts";
+import { goJsonSyntaxError } from "./go-json-error.ts";
+import { jsonResponse, membershipErrorResponse, messageError, methodNotAllowed, plainError } from "./http.ts";
 
 export const MEMBERS_PREFIX = "/v2/members";
 const ALLOW = "GET,POST,DELETE,PUT";
@@ -21,11 +22,12 @@ async function readPeerURLs(request: Request): Promise<string[]> {
   const ct = request.headers.get("content-type") ?? "";
   const mediaType = ct.split(";")[0]!.trim().toLowerCase();
   if (mediaType !== "application/json") throw new BadRequest(415, `Bad Content-Type ${ct}, accept application/json`);
+  const text = await request.text();
   let body: unknown;
   try {
-    body = JSON.parse(await request.text());
+    body = JSON.parse(text);
   } catch (e) {
-    throw new BadRequest(400, (e as Error).message);
+    throw new BadRequest(400, goJsonSyntaxError(text) ?? (e as Error).message);
   }
   const urls = (body as { peerURLs?: unknown } | null)?.peerURLs ?? [];
   if (!Array.isArray(urls) || urls.some((u) => typeof u !== "string")) {
@@ -64,7 +66,8 @@ export async function handleMembers(request: Request, path: string, member: Memb
         return jsonResponse(added, { status: 201, newline: true, headers });
       }
       default: {
-        if (rest === "") return methodNotAllowed(ALLOW);
+        // etcd answers this 405 from inside the members handler: cluster ID, no Allow header.
+        if (rest === "") return plainError(405, "Method Not Allowed", headers);
         const id = parseId(rest);
         if (id === null) return messageError(404, `No such member: ${rest}`, headers);
         if (method === "DELETE") await member.removeMember(id);

@@ -22,6 +22,19 @@ function tlsOptions(config: Config) {
   };
 }
 
+/**
+ * Elysia finds the path by searching for "/" from offset 11, which skips into the path when the
+ * Host is shorter than 4 characters (`Host: x` routed `/v2/keys/h` as `/keys/h`). Such requests
+ * get a longer placeholder authority; handlers never read the host from the URL.
+ */
+export function withRoutableURL(request: Request): Request {
+  const url = request.url;
+  const start = url.indexOf("//") + 2;
+  const slash = url.indexOf("/", start);
+  if (slash < 0 || slash >= 11) return request;
+  return new Request(url.slice(0, start) + "short-host.invalid" + url.slice(slash), request);
+}
+
 export function serve(config: Config, member: Member, opts: AppOptions = {}): ClientServer {
   const app = createApp(member, { corsOrigins: config.corsOrigins, ...opts });
   const servers = config.listenClientURLs.map((url) => {
@@ -29,7 +42,7 @@ export function serve(config: Config, member: Member, opts: AppOptions = {}): Cl
     return Bun.serve({
       hostname: addr.hostname,
       port: addr.port,
-      fetch: (request) => app.handle(request),
+      fetch: (request) => app.handle(withRoutableURL(request)),
       // Watches are long polls that may idle for hours; etcd has no server-side timeout either.
       idleTimeout: 0,
       // Above the 10 MiB form limit so the API answers etcd's 210 error instead of Bun's 413.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { muxCleanPath, needsCleaning } from "../../server/api/paths.ts";
+import { withRoutableURL } from "../../server/api/serve.ts";
 import { CLUSTER_ID, harness, MEMBER_ID } from "./helpers.ts";
 
 let h = harness();
@@ -65,6 +66,11 @@ describe("paths, methods and CORS like etcd 3.4's handler chain", () => {
     expect([r.status, r.headers.get("access-control-allow-origin")]).toEqual([405, null]);
   });
 
+  test("a Host shorter than Elysia expects still routes by path", async () => {
+    const r = await h.app.handle(withRoutableURL(new Request("http://x/v2/keys/", { headers: { host: "x" } })));
+    expect([r.status, await r.text()]).toEqual([200, '{"action":"get","node":{"dir":true}}\n']);
+  });
+
   test("/ redirects browsers to the dashboard", async () => {
     const r = await h.call("GET", "/", { headers: { accept: "text/html,application/xhtml+xml" } });
     expect([r.status, r.headers.get("location")]).toEqual([302, "/dashboard"]);
@@ -110,7 +116,7 @@ describe("members API (spec cluster-api.md 3)", () => {
     r = await h.call("PUT", "/v2/members/zzz", json({ peerURLs: ["http://127.0.0.1:22391"] }));
     expect([r.status, r.text]).toEqual([404, '{"message":"No such member: zzz"}']);
     r = await h.call("PUT", "/v2/members", json({ peerURLs: [] }));
-    expect([r.status, r.text]).toEqual([405, "Method Not Allowed\n"]);
+    expect([r.status, r.text, r.headers.get("allow"), r.headers.get("x-etcd-cluster-id")]).toEqual([405, "Method Not Allowed\n", null, CLUSTER_ID]);
 
     r = await h.call("DELETE", `/v2/members/${added.id}`);
     expect(r.status).toBe(204);
