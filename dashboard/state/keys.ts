@@ -47,11 +47,13 @@ export async function select(key: string): Promise<void> {
   }
 }
 
-/** Open the directories above `key` (a search result may be deep in a closed part of the tree). */
+/**
+ * Open the directories above `key` (a search result may be deep in a closed part of the tree)
+ * and reload its own directory, whose listing may predate the key.
+ */
 function revealInTree(key: string): void {
   const closed: string[] = [];
   for (let d = parentDir(key); d !== "/"; d = parentDir(d)) if (!expanded.value[d]) closed.push(d);
-  if (closed.length === 0) return;
-  expanded.value = { ...expanded.value, ...Object.fromEntries(closed.map((d) => [d, true])) };
-  for (const d of closed) void loadDir(d);
+  if (closed.length > 0) expanded.value = { ...expanded.value, ...Object.fromEntries(closed.map((d) => [d, true])) };
+  for (const d of new Set([...closed, parentDir(key)])) void loadDir(d);
 }

@@ -50,6 +50,8 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
     let browser: Browser;
     let page: Page;
     let base: string;
+    /** Every host the page asked for anything: no CDN, fonts or scripts from elsewhere. */
+    const requestedHosts = new Set<string>();
     // Unique per run, so a suite pointed at a long-lived cluster can run twice.
     const dir = `/e2e-${Date.now().toString(36)}`;
 
@@ -58,6 +60,7 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       base = cluster.members[0]!.clientURL;
       browser = await launchBrowser();
       page = await browser.context.newPage();
+      page.on("request", (r) => requestedHosts.add(new URL(r.url()).hostname));
       mkdirSync(shots, { recursive: true });
     }, 60_000);
 
@@ -89,6 +92,7 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       const leaderCard = page.locator(`[data-testid="member-card"][data-member-id="${leader!.id}"]`);
       expect(await leaderCard.locator(".leader-badge").count()).toBe(1);
       expect(await page.getByTestId("member-card").count()).toBe(members.length);
+      expect([...requestedHosts]).toEqual(["127.0.0.1"]);
     }, TEST_TIMEOUT_MS);
 
     test("from a follower, the Cluster view shows every member's progress as the leader sees it", async () => {
@@ -166,6 +170,25 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       await page.getByTestId("editor-save").click();
       await eventually(() => text(page, "conflict"), (t) => t.includes("theirs"), { what: "the conflict message" });
       expect(await getValue(base, `${dir}/cas`)).toBe("theirs");
+    }, TEST_TIMEOUT_MS);
+
+    test("the theme toggle cycles auto, light and dark and overrides the system", async () => {
+      await page.emulateMedia({ colorScheme: "dark" });
+      await page.goto(`${base}/dashboard#/cluster`);
+      const theme = () => page.evaluate(() => document.documentElement.dataset.theme ?? "");
+      const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await eventually(theme, (t) => t === "dark", { what: "auto follows the dark system theme" });
+      const darkBackground = await background();
+      await page.getByTestId("theme-toggle").click();
+      expect(await text(page, "theme-toggle")).toContain("light");
+      expect(await theme()).toBe("light");
+      expect(await background()).not.toBe(darkBackground);
+      await page.getByTestId("theme-toggle").click();
+      expect(await theme()).toBe("dark");
+      await page.getByTestId("theme-toggle").click();
+      expect(await text(page, "theme-toggle")).toContain("auto");
+      await page.emulateMedia({ colorScheme: "light" });
+      await eventually(theme, (t) => t === "light", { what: "auto follows the light system theme" });
     }, TEST_TIMEOUT_MS);
 
     test("screenshots of every view, light and dark", async () => {
