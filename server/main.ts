@@ -4,6 +4,7 @@ import { type Config, ConfigError, helpText, loadConfig } from "./config/index.t
 import { serve } from "./api/serve.ts";
 import { startMember } from "./member/start.ts";
 import { ETCD_CLUSTER_VERSION, ETCD_SERVER_VERSION } from "./member/version.ts";
+import { WalCorruptError } from "./wal/index.ts";
 import pkg from "../package.json" with { type: "json" };
 
 function fail(message: string): never {
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
   try {
     started = await startMember(config, { onFatal: (reason) => fail(`member stopped: ${reason}`) });
   } catch (e) {
-    if (e instanceof BootstrapError || e instanceof ConfigError) fail(e.message);
+    // A corrupt WAL is an operator's problem, not a bug: one line naming file and offset, no trace.
+    if (e instanceof BootstrapError || e instanceof ConfigError || e instanceof WalCorruptError) fail(e.message);
     throw e;
   }
   let server;
