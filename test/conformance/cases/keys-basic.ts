@@ -7,6 +7,8 @@ export const keysBasic: Sequence[] = [
   {
     // Must run first: a root listing on a fresh server has no nodes, no key, no indexes.
     name: "fresh root",
+    // A fresh 1-member etcd is at index 3: member add, attribute publish, cluster version (§1).
+    compareBaseIndex: true,
     steps: [
       get("/v2/keys/"),
       get("/v2/keys"),

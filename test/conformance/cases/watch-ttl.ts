@@ -214,6 +214,15 @@ export const watchAndTtl: Sequence[] = [
     ],
   },
   {
+    name: "ttl overflow",
+    etcdBug: "ttl=99999999999 overflows etcd's nanosecond arithmetic into a permanent key (keys-api.md §10); etcbun may reject or clamp but must keep serving",
+    steps: [
+      put("{k}/huge?ttl=99999999999", { value: "x" }),
+      put("{k}/huge?ttl=18446744073709551615", { value: "x" }),
+      put("{k}/after", { value: "alive" }, { expect: { status: 201 } }),
+    ],
+  },
+  {
     name: "ttl expiry seen by a watcher",
     steps: [
       put("{k}/tk?ttl=1", { value: "a" }),

@@ -154,6 +154,7 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
     observations.push(o);
     expectations.push([o, expect]);
   };
+  if (seq.compareBaseIndex) record({ step: -1, what: "store index before the sequence", body: base });
   try {
     for (const [n, step] of seq.steps.entries()) {
       if (step.do === "sleep") {

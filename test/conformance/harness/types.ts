@@ -54,6 +54,8 @@ export interface Sequence {
   /** Key prefix under /v2/keys; defaults to a slug of the name. */
   prefix?: string;
   steps: Step[];
+  /** Also compare the absolute store index before the first step (a fresh server's bookkeeping writes). */
+  compareBaseIndex?: boolean;
   /**
    * etcd itself misbehaves here (a bug the spec flags): steps are checked only against
    * `expect` on etcbun, not compared with etcd. The text says why.
