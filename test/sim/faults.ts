@@ -17,6 +17,7 @@ export interface FaultRates {
   read: number;
   newLeaderCrash: number;
   leaderCommitCrash: number;
+  leaderFirstCommitCrash: number;
 }
 
 export function drawFaultRates(sim: Sim): FaultRates {
@@ -35,6 +36,7 @@ export function drawFaultRates(sim: Sim): FaultRates {
     read: r.pick([0, 0.05, 0.2]),
     newLeaderCrash: r.pick([0, 0.1, 0.3]),
     leaderCommitCrash: r.pick([0, 0.01, 0.05]),
+    leaderFirstCommitCrash: r.pick([0, 0.3, 0.6]),
   };
 }
 
@@ -44,6 +46,7 @@ export function injectFaults(sim: Sim, rates: FaultRates): void {
   const r = sim.rng;
   sim.newLeaderCrashRate = rates.newLeaderCrash;
   sim.leaderCommitCrashRate = rates.leaderCommitCrash;
+  sim.leaderFirstCommitCrashRate = rates.leaderFirstCommitCrash;
   const ids = [...sim.nodes.keys()];
   if (r.chance(rates.crash)) {
     const up = sim.upNodes();

@@ -59,6 +59,7 @@ export class Sim {
   newLeaderCrashRate = 0;
   /** Chance that a leader loses power right after persisting a commit advance, before telling anyone. */
   leaderCommitCrashRate = 0;
+  leaderFirstCommitCrashRate = 0;
   probeIndex = 0;
 
   constructor(readonly options: SimOptions) {
@@ -198,10 +199,7 @@ export class Sim {
       if (rd.hardState && rd.hardState.commit > node.seenCommit) {
         this.checker.onCommit(raw.raft, node.seenCommit, rd.hardState.commit);
         node.seenCommit = rd.hardState.commit;
-      }
-      if (rd.hardState && !this.healSet && raw.raft.state === StateRole.Leader && rd.hardState.commit > 0 && this.rng.chance(this.leaderCommitCrashRate)) {
-        this.count("crashLeaderAfterCommit");
-        this.crashNode(node, "afterPersist", this.rng.between(1, 40));
+        if (!this.healSet && raw.raft.state === StateRole.Leader) this.maybeCrashAfterCommit(node, raw.raft.term);
       }
       if (this.crashHere(node, "afterPersist")) return;
       for (const m of rd.messages) this.net.send(m, this.time);
@@ -215,6 +213,19 @@ export class Sim {
       this.trace.note(this.time, `${node.id} is leader of term ${r.term} (last ${r.raftLog.lastIndex()}, commit ${r.raftLog.committed})`);
       if (!this.healSet && this.rng.chance(this.newLeaderCrashRate)) node.crashAtTick = this.tick + this.rng.between(0, 4);
     }
+  }
+
+  /**
+   * A leader losing power right after persisting a commit advance, before telling anyone.
+   * A new leader's first commit is the riskiest moment (it may cover entries of older terms),
+   * so it gets its own, higher rate.
+   */
+  private maybeCrashAfterCommit(node: SimNode, term: number): void {
+    const first = node.lastCommitTermAsLeader !== term;
+    node.lastCommitTermAsLeader = term;
+    if (!this.rng.chance(first ? this.leaderFirstCommitCrashRate : this.leaderCommitCrashRate)) return;
+    this.count(first ? "crashLeaderAfterFirstCommit" : "crashLeaderAfterCommit");
+    this.crashNode(node, "afterPersist", this.rng.between(1, 40));
   }
 
   private crashHere(node: SimNode, point: CrashPoint): boolean {

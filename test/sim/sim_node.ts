@@ -29,6 +29,8 @@ export class SimNode {
   restartAtTick = -1;
   /** A crash scheduled for a given tick (e.g. shortly after winning an election). */
   crashAtTick = -1;
+  /** The last term in which this node, as leader, advanced its commit index. */
+  lastCommitTermAsLeader = 0;
   incarnation = 0;
 
   constructor(
