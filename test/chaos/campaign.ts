@@ -68,7 +68,9 @@ async function storeIndex(cluster: Cluster): Promise<number> {
 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  // Separate streams: the nemesis schedule must not depend on how many client requests ran.
   const random = rng(opts.seed);
+  const clientRandom = rng(opts.seed ^ 0x27d4eb2f);
   const size = opts.size ?? 3;
   const electionTimeoutMs = opts.electionTimeoutMs ?? 1000;
   const snapshotCount = opts.snapshotCount ?? 500;
@@ -87,8 +89,8 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   try {
     const prefix = "chaos";
     const startIndex = (await storeIndex(cluster)) + 1;
-    const recorder = new Recorder({ prefix, clients: opts.clients ?? 8, activeKeys: 6, opsPerKey: 120, requestTimeoutMs: 3 * electionTimeoutMs + 8000, random, endpoints });
-    const watchers = Array.from({ length: opts.watchers ?? 3 }, (_, i) => new Watcher(i + 1, { prefix, startIndex, random, endpoints, idleMs: 3 * electionTimeoutMs }));
+    const recorder = new Recorder({ prefix, clients: opts.clients ?? 8, activeKeys: 6, opsPerKey: 120, requestTimeoutMs: 3 * electionTimeoutMs + 8000, random: clientRandom, endpoints });
+    const watchers = Array.from({ length: opts.watchers ?? 3 }, (_, i) => new Watcher(i + 1, { prefix, startIndex, random: clientRandom, endpoints, idleMs: 3 * electionTimeoutMs }));
     const nemesis = new Nemesis(cluster, {
       kinds: opts.nemesis,
       random,

@@ -84,6 +84,8 @@ export class LinkProxy {
   private readonly server: Server;
   private readonly conns = new Set<Conn>();
   port = 0;
+  /** Snapshot uploads (POST /raft/snapshot) that reached this member, to tell a snapshot catch-up happened. */
+  snapshotsReceived = 0;
 
   constructor(private readonly opts: LinkProxyOptions) {
     this.server = createServer((client) => this.accept(client));
@@ -147,6 +149,7 @@ export class LinkProxy {
       const id = headerValue(text, "X-Server-From").toLowerCase().replace(/^0+(?=.)/, "");
       conn.from = id;
       conn.isStream = /^GET \/raft\/stream/.test(text) && /upgrade:\s*websocket/i.test(text);
+      if (/^POST \/raft\/snapshot/.test(text)) this.snapshotsReceived++;
       if (this.ruleFor(conn.from).mode === "cut") {
         conn.destroy();
         return;

@@ -159,7 +159,7 @@ export class Nemesis {
       }
       case "membership": {
         // Add one, then remove one (maybe the leader), so the cluster keeps its size.
-        const added = await this.cluster.addMember();
+        const added = await this.retry(() => this.cluster.addMember());
         await this.cluster.waitForLeader(30_000);
         await Bun.sleep(this.hold());
         const victim = this.pick(all);
@@ -170,15 +170,19 @@ export class Nemesis {
         if (!links) throw new Error("snapshot catch-up needs a proxied cluster");
         const victim = this.pick(followers);
         links.partition([victim.name], all.filter((m) => m !== victim).map((m) => m.name));
-        const wrote = await this.fill(this.opts.catchUpWrites);
+        const before = victim.snapshotsReceived();
+        const wrote = await this.fill(this.opts.catchUpWrites, { avoid: victim });
         links.heal();
-        return `${victim.name} cut off while ${wrote} writes moved the leader past compaction`;
+        const deadline = Date.now() + 20_000;
+        while (victim.snapshotsReceived() === before && Date.now() < deadline) await Bun.sleep(100);
+        const got = victim.snapshotsReceived() > before;
+        return `${victim.name} cut off while ${wrote} writes moved the leader past compaction; ${got ? "it caught up by snapshot" : "NO snapshot was sent to it within 20 s"}`;
       }
     }
   }
 
   /** etcd refuses membership changes while a member is not yet connected: retry a while. */
-  private async retry(f: () => Promise<void>): Promise<void> {
+  private async retry<T>(f: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await f();
@@ -193,13 +197,14 @@ export class Nemesis {
     return this.cluster.running().map((m) => m.clientURL);
   }
 
-  private async fill(count: number): Promise<number> {
+  private async fill(count: number, options: { avoid: ClusterMember }): Promise<number> {
     let done = 0;
     let next = 0;
+    const reachable = this.cluster.running().filter((m) => m !== options.avoid).map((m) => m.clientURL);
     const worker = async () => {
       while (next < count && !this.stopped) {
         const i = next++;
-        const url = this.pick(this.endpoints());
+        const url = reachable[i % reachable.length]!;
         try {
           const r = await fetch(`${url}/v2/keys/chaos-fill/k${i % 64}`, { method: "PUT", body: new URLSearchParams({ value: String(i) }), signal: AbortSignal.timeout(5000) });
           await r.arrayBuffer();

@@ -46,6 +46,8 @@ export interface ClusterMember {
   resume(): void;
   /** Last lines of the member's output, for failure messages. */
   logs(): string;
+  /** Snapshots sent to this member through its peer proxy (0 when not proxied). */
+  snapshotsReceived(): number;
 }
 
 export interface Links {
@@ -198,6 +200,10 @@ class ProcessMember implements ClusterMember {
     this.note("sending SIGCONT");
     this.proc.kill("SIGCONT");
     this.paused = false;
+  }
+
+  snapshotsReceived(): number {
+    return this.proxy?.snapshotsReceived ?? 0;
   }
 
   markRemoved(): void {
