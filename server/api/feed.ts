@@ -28,6 +28,8 @@ const DEFAULT_INTERVAL_MS = 1000;
 const USER_ROOT = "/1";
 const VALUE_PREVIEW_CHARS = 300;
 const REWATCH_DELAY_MS = 100;
+/** Messages queued for one connection before it counts as stalled (~10 minutes of status). */
+const MAX_QUEUED_MESSAGES = 1000;
 
 type Subscriber = (msg: FeedMessage) => void;
 
@@ -356,6 +358,13 @@ export function feedResponse(member: Member, request: Request, opts: FeedOptions
     start(controller) {
       unsubscribe = hub.subscribe((msg) => {
         try {
+          // A tab that stopped reading (frozen, or a stalled network) is dropped rather than
+          // buffered without bound; its EventSource reconnects and starts from a fresh hello.
+          if ((controller.desiredSize ?? 0) < -MAX_QUEUED_MESSAGES) {
+            close();
+            controller.close();
+            return;
+          }
           controller.enqueue(encoder.encode(`event: ${msg.type}\ndata: ${JSON.stringify(msg)}\n\n`));
         } catch {
           close();

@@ -152,6 +152,25 @@ describe("dashboard feed over the in-memory member", () => {
     expect(member.store.watchedKeys().map((w) => w.key)).toEqual(["/1"]);
   });
 
+  test("a browser that stops reading is dropped, not buffered without bound", async () => {
+    const { member, app } = setup();
+    const feed = await openFeed(app);
+    // Never read: every write queues one store message for this connection.
+    for (let i = 0; i < 1100; i++) await put(app, `/flood/${i % 10}`, String(i));
+    expect(member.store.watchedKeys()).toEqual([]);
+    let received = 0;
+    await expect(
+      (async () => {
+        for (;;) {
+          await feed.next();
+          received++;
+        }
+      })(),
+    ).rejects.toThrow("feed ended");
+    expect(received).toBeGreaterThan(1000);
+    expect(received).toBeLessThan(1100);
+  });
+
   test("over a real socket, a browser that goes away is unsubscribed", async () => {
     const { member, app } = setup();
     const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => app.handle(r) });
