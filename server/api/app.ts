@@ -39,10 +39,8 @@ export function createApp(member: Member, opts: AppOptions = {}) {
     (h: Handler) =>
     async ({ request }: { request: Request }): Promise<Response> =>
       withCors(request, await h(request));
-  const keys = route((request) => {
-    const target = requestTarget(request.url);
-    return target === null ? plainError(400, "400 Bad Request") : handleKeys(request, target, ctx);
-  });
+  // onRequest already answered every URL that requestTarget cannot decode.
+  const keys = route((request) => handleKeys(request, requestTarget(request.url)!, ctx));
   const members = route((request) => handleMembers(request, pathOf(request), member));
 
   return new Elysia()

@@ -1,11 +1,10 @@
 // /v2/keys: parse → one V2Request (or a read) → member → one response, like etcd's keysHandler.
 import type { Member } from "../member/types.ts";
-import type { ApplyResult, TimeUs, V2Request } from "../store/types.ts";
+import { type ApplyResult, ErrorCode, EtcdError, type TimeUs, type V2Request } from "../store/types.ts";
 import { FormError, readParams } from "./form.ts";
 import { JSON_TYPE, keysErrorResponse, methodNotAllowed } from "./http.ts";
 import { expireAtUs, type KeysRequest, parseKeysRequest } from "./keys-request.ts";
 import { type RequestTarget, storeKey, trimEventJSON } from "./paths.ts";
-import { ErrorCode, EtcdError } from "../store/types.ts";
 import { watchResponse, type WatchSettings } from "./watch.ts";
 
 export interface KeysContext extends WatchSettings {
