@@ -89,6 +89,18 @@ describe("stream=true as JSON lines", () => {
   });
 });
 
+describe("a watcher that falls behind", () => {
+  test("is dropped by the store and its response ends instead of stalling writes", async () => {
+    const w = await open("/v2/keys/o?wait=true&stream=true");
+    for (let i = 0; i < 150; i++) await put("/o", String(i));
+    const body = await w.rest();
+    const events = body.split("\n").filter((l) => l !== "");
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.length).toBeLessThan(150);
+    expect(h.member.store.stats().watchers).toBe(0);
+  });
+});
+
 describe("Server-Sent Events", () => {
   const SSE = { accept: "text/event-stream" };
 
