@@ -59,11 +59,14 @@ export function trimCause(cause: string): string {
   return cause.startsWith(USER_PREFIX) ? cause.slice(USER_PREFIX.length) : cause;
 }
 
+const NAMESPACED_KEY = /"key":"\/1(\/|",)/g;
+
 /**
  * Event JSON with the namespace removed from every `key`. A raw `"key":"` can only be a field
  * name in JSON (quotes inside strings are escaped), so a text replace is exact and much cheaper
  * than copying the (shared, immutable) event tree. The namespace dir itself becomes the keyless root.
  */
 export function trimEventJSON(json: string): string {
-  return json.replaceAll('"key":"/1/', '"key":"/').replaceAll('"key":"/1",', "");
+  // One pass: a second replace would also hit user key "/1" once the first had trimmed "/1/1".
+  return json.replace(NAMESPACED_KEY, (_, rest: string) => (rest === "/" ? '"key":"/' : ""));
 }

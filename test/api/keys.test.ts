@@ -99,6 +99,14 @@ describe("actions, statuses and headers (spec keys-api.md 6-7)", () => {
     expect(head.headers.get("content-length")).toBe(String(get.text.length));
   });
 
+  test("user keys that look like the namespace keep their name", async () => {
+    await h.call("PUT", "/v2/keys/1", { form: "value=one" });
+    await h.call("PUT", "/v2/keys/1/x", { form: "value=x" }).then((r) => expect(r.json().errorCode).toBe(104));
+    const r = await h.call("GET", "/v2/keys/?recursive=true");
+    expect(r.text).toBe('{"action":"get","node":{"dir":true,"nodes":[{"key":"/1","value":"one","modifiedIndex":4,"createdIndex":4}]}}\n');
+    expect((await h.call("DELETE", "/v2/keys/1")).json().prevNode.key).toBe("/1");
+  });
+
   test("percent-escaped keys are decoded", async () => {
     const r = await h.call("PUT", "/v2/keys/sp%20ace/%E2%9C%93", { form: "value=1" });
     expect(r.json().node.key).toBe("/sp ace/✓");
