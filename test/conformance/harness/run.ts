@@ -177,7 +177,12 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         const o: Observation = { step: n, what: `watch ${step.id}: ${describeReq(step)}` };
         record(o, step.expect);
         const w = await openWatch(server, init);
-        if (step.checkFlush) o.flushed = w.flushedAtRegistration;
+        if (step.checkFlush) {
+          o.flushed = w.flushedAtRegistration;
+          // Bytes sent before any event (etcd: none). Later reads skip blank lines either way.
+          if (w.flushedAtRegistration) await readUntil(w, () => false, 100);
+          o.prelude = w.buf;
+        }
         if (w.lost) {
           o.error = "neither response headers nor a registered watcher within 3 s";
           w.abort.abort();
@@ -211,14 +216,14 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         }
         const opts = { ...w.opts, ...compareOpts(step, ""), ordered: step.ordered ?? w.opts.ordered };
         if (step.pendingMs !== undefined) {
-          const got = await readUntil(w, (b) => b.length > 0, step.pendingMs);
+          const got = await readUntil(w, (b) => b.trim().length > 0, step.pendingMs);
           const o: Observation = { step: n, what: `${what} stays pending ${step.pendingMs} ms`, pending: !got };
           if (got) o.body = w.done && !w.buf ? "(connection closed)" : w.buf;
           record(o);
           continue;
         }
         const ok = step.line
-          ? await readUntil(w, (b) => b.includes("\n"), step.timeoutMs ?? 5000)
+          ? await readUntil(w, (b) => /\S[^\n]*\n/.test(b), step.timeoutMs ?? 5000)
           : await readUntil(w, () => false, step.timeoutMs ?? 5000);
         if (!ok) {
           record({ step: n, what, error: "timed out waiting for the event" }, step.expect);
@@ -226,6 +231,7 @@ export async function runSequence(server: RunningServer, seq: Sequence, aliases:
         }
         let text = w.buf;
         if (step.line) {
+          w.buf = w.buf.replace(/^(\s*\n)+/, "");
           const cut = w.buf.indexOf("\n");
           text = cut < 0 ? w.buf : w.buf.slice(0, cut + 1);
           w.buf = w.buf.slice(text.length);

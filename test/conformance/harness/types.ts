@@ -37,7 +37,8 @@ export type Step =
   | ({ do?: "request" } & Req & CompareOptions & { expect?: Expect })
   /**
    * Start a long poll; the next step runs once the server has registered it. `checkFlush`: also
-   * record whether the headers had arrived by then (etcd flushes them at registration).
+   * record whether the headers had arrived by then (etcd flushes them at registration) and any
+   * body bytes sent before the first event (blank lines are otherwise skipped).
    */
   | ({ do: "watch"; id: string; checkFlush?: boolean } & Req & CompareOptions & { expect?: Expect })
   /** Next event of a watch: the whole body, or one line in stream mode. `pendingMs`: assert nothing arrives that long. */
@@ -75,6 +76,8 @@ export interface Observation {
   pending?: boolean;
   /** Watch headers had arrived when the watch was registered. */
   flushed?: boolean;
+  /** Body bytes a watch sent before its first event. */
+  prelude?: string;
   redirected?: boolean;
   error?: string;
 }
