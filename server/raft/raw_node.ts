@@ -6,7 +6,7 @@ import { applyConfChange } from "./conf_change.ts";
 import { isLocalMessage, isResponseMessage, makeMessage } from "./message.ts";
 import { Raft, type RaftConfig } from "./raft.ts";
 import { isEmptyHardState, sameHardState } from "./storage.ts";
-import { raftStatus, type RaftStatus } from "./status.ts";
+import { type BasicStatus, type RaftStatus, basicStatus, raftStatus } from "./status.ts";
 import {
   type ConfChange,
   type ConfState,
@@ -97,8 +97,14 @@ export class RawNode {
     this.raft.step(makeMessage({ type: MessageType.SnapStatus, from: id, reject: options.failed }));
   }
 
+  /** Everything, with per-follower progress on the leader (for the dashboard and stats). */
   status(): RaftStatus {
     return raftStatus(this.raft);
+  }
+
+  /** Term, vote, commit, applied, lead and role only: cheap enough for every request. */
+  basicStatus(): BasicStatus {
+    return basicStatus(this.raft);
   }
 
   hasReady(): boolean {

@@ -13,6 +13,21 @@ export interface ProgressStatus {
   inflight: number;
 }
 
+/** The cheap part of the status: no allocation per follower, fine to call per request. */
+export interface BasicStatus {
+  id: NodeId;
+  term: number;
+  vote: NodeId;
+  commit: number;
+  applied: number;
+  lead: NodeId;
+  role: StateRole;
+}
+
+export function basicStatus(r: Raft): BasicStatus {
+  return { id: r.id, term: r.term, vote: r.vote, commit: r.raftLog.committed, applied: r.raftLog.applied, lead: r.lead, role: r.state };
+}
+
 export interface RaftStatus {
   id: NodeId;
   term: number;

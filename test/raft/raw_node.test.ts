@@ -99,5 +99,7 @@ describe("RawNode Ready", () => {
     expect(Object.keys(s.progress).sort()).toEqual(["1", "2"]);
     expect(s.progress["1"]!.match).toBe(3);
     expect(s.progress["2"]!.state).toBe(ProgressState.Probe);
+    // The no-op at 3 waits for node 2, which has not answered yet.
+    expect(raw.basicStatus()).toEqual({ id: "1", term: 2, vote: "1", commit: 2, applied: 2, lead: "1", role: StateRole.Leader });
   });
 });
