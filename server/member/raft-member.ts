@@ -27,19 +27,14 @@ import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequest
 import { attributesRequest, raftAttributesRequest, readMembership, removeRequests } from "./membership.ts";
 import { MembershipError, type LeaderStats, type Member, type SelfStats } from "./types.ts";
 import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
-import { summarizeRequest } from "./introspect.ts";
+import { CONF_CHANGE_NAMES, summarizeEntry } from "./log-summary.ts";
+import { FollowerStats, goDuration, rfc3339, wallUs } from "./stats.ts";
 
 /** etcd keeps this many entries in memory after a snapshot so slow followers catch up from the log. */
 const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
 const SYNC_INTERVAL_MS = 500;
 const PUBLISH_RETRY_MS = 1000;
 
-const CONF_CHANGE_NAMES: Record<number, string> = {
-  [ConfChangeType.AddNode]: "add member",
-  [ConfChangeType.RemoveNode]: "remove member",
-  [ConfChangeType.UpdateNode]: "update member",
-  [ConfChangeType.AddLearnerNode]: "add learner",
-};
 const CONF_CHANGE_EVENTS: Record<number, RaftEventKind> = {
   [ConfChangeType.AddNode]: "member-added",
   [ConfChangeType.RemoveNode]: "member-removed",
@@ -90,24 +85,6 @@ interface ReadWaiter {
 
 function timeoutError(cause = "etcdserver: request timed out"): EtcdError {
   return new EtcdError(300, cause, 0);
-}
-
-function wallUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.?0+Z$/, "Z");
-}
-
-/** Go's time.Duration String() for a positive duration in milliseconds. */
-function goDuration(ms: number): string {
-  const totalSecs = ms / 1000;
-  const h = Math.floor(totalSecs / 3600);
-  const m = Math.floor((totalSecs % 3600) / 60);
-  const s = totalSecs - h * 3600 - m * 60;
-  const secs = `${Number(s.toFixed(9))}s`;
-  return h > 0 ? `${h}h${m}m${secs}` : m > 0 ? `${m}m${secs}` : secs;
 }
 
 export class RaftMember implements Member, IntrospectableMember {
@@ -655,6 +632,10 @@ export class RaftMember implements Member, IntrospectableMember {
     return this.node.status().commit;
   }
 
+  walSyncCount(): number {
+    return this.wal.syncCount;
+  }
+
   raftTerm(): number {
     return this.node.status().term;
   }
@@ -781,28 +762,7 @@ export class RaftMember implements Member, IntrospectableMember {
     const last = this.storage.lastIndex();
     const lo = Math.max(first, afterIndex + 1, last - limit + 1);
     if (lo > last) return [];
-    const out: LogEntrySummary[] = [];
-    for (const e of this.storage.entries(lo, last + 1)) {
-      let summary: string;
-      let kind: LogEntrySummary["kind"];
-      if (e.type === EntryType.ConfChange) {
-        const cc = decodeConfChange(e.data);
-        kind = "conf-change";
-        summary = `${CONF_CHANGE_NAMES[cc.type]} ${cc.nodeId}`;
-      } else if (e.data.length === 0) {
-        kind = "noop";
-        summary = "leader no-op";
-      } else {
-        kind = "normal";
-        try {
-          summary = summarizeRequest(decodeRequestEntry(e.data).req);
-        } catch {
-          summary = "(undecodable)";
-        }
-      }
-      out.push({ index: e.index, term: e.term, kind, summary });
-    }
-    return out;
+    return this.storage.entries(lo, last + 1).map(summarizeEntry);
   }
 }
 
@@ -810,38 +770,3 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** etcd's per-follower leader stats: append results and heartbeat round trips in seconds. */
-class FollowerStats {
-  success = 0;
-  fail = 0;
-  private n = 0;
-  private mean = 0;
-  private m2 = 0;
-  private current = 0;
-  private min = Infinity;
-  private max = 0;
-
-  addLatency(secs: number): void {
-    // Welford's running mean and variance: constant memory however long the leader lives.
-    this.n++;
-    const d = secs - this.mean;
-    this.mean += d / this.n;
-    this.m2 += d * (secs - this.mean);
-    this.current = secs;
-    this.min = Math.min(this.min, secs);
-    this.max = Math.max(this.max, secs);
-  }
-
-  toJSON(): LeaderStats["followers"][string] {
-    return {
-      latency: {
-        current: this.current,
-        average: this.mean,
-        standardDeviation: this.n > 1 ? Math.sqrt(this.m2 / this.n) : 0,
-        minimum: this.n > 0 ? this.min : 0,
-        maximum: this.max,
-      },
-      counts: { fail: this.fail, success: this.success },
-    };
-  }
-}
