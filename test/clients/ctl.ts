@@ -22,7 +22,7 @@ export function ctlEnv(server: RunningServer): Record<string, string> {
 
 export async function runCtl(server: RunningServer, args: string[], opts: { timeoutMs?: number } = {}): Promise<CtlResult> {
   const proc = spawn([etcdctlPath()!, ...args], { env: ctlEnv(server), stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const timer = setTimeout(() => proc.kill("SIGKILL"), opts.timeoutMs ?? 10000);
+  const timer = setTimeout(() => proc.kill("SIGKILL"), opts.timeoutMs ?? 20000);
   const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   await proc.exited;
   clearTimeout(timer);
@@ -45,14 +45,14 @@ export function startCtl(server: RunningServer, args: string[]) {
   const stderrText = new Response(proc.stderr).text();
   return {
     /** Resolves once stdout has `lines` lines, or throws after the timeout. */
-    async waitLines(lines: number, timeoutMs = 5000): Promise<void> {
+    async waitLines(lines: number, timeoutMs = 15000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (stdout.split("\n").length - 1 < lines) {
         if (Date.now() > deadline) throw new Error(`etcdctl ${args.join(" ")}: wanted ${lines} lines, got ${JSON.stringify(stdout)}`);
         await Bun.sleep(20);
       }
     },
-    async finish(timeoutMs = 5000): Promise<CtlResult> {
+    async finish(timeoutMs = 15000): Promise<CtlResult> {
       const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
       await proc.exited;
       clearTimeout(timer);

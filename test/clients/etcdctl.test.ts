@@ -87,7 +87,7 @@ async function watcherCount(server: RunningServer): Promise<number> {
 
 /** A watch started by a separate process is registered once the store counts it. */
 async function untilWatchers(server: RunningServer, count: number): Promise<void> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 15000;
   while ((await watcherCount(server)) < count) {
     if (Date.now() > deadline) throw new Error(`${server.kind}: /v2/stats/store never showed ${count} watchers`);
     await Bun.sleep(25);

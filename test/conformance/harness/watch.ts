@@ -51,7 +51,7 @@ export async function openWatch(
     const now = await watcherCount(server);
     if (before !== null && now !== null && now > before) {
       // Registered: a server that flushes at registration has its headers on the wire by now.
-      w.flushedAtRegistration = (await settled(response, opts.flushGraceMs ?? 500)) !== undefined;
+      w.flushedAtRegistration = (await settled(response, opts.flushGraceMs ?? 1500)) !== undefined;
       return w;
     }
   }
