@@ -2,28 +2,14 @@
 // started from this page over the API's SSE stream.
 import { signal } from "@preact/signals";
 import { useState } from "preact/hooks";
-import type { EventJSON } from "../../shared/v2.ts";
 import type { StoreChange } from "../../shared/feed.ts";
 import { formatClock } from "../components/format.ts";
-import { apiURL } from "../state/endpoint.ts";
+import { browserWatches, startWatch, stopWatch } from "../state/browser-watches.ts";
 import { status, storeChanges } from "../state/feed.ts";
-import { appendBounded } from "../state/history.ts";
-import { keyPath } from "../state/keys-api.ts";
-
-const BROWSER_WATCH_EVENTS = 100;
-
-interface BrowserWatch {
-  id: number;
-  key: string;
-  source: EventSource;
-  events: { atMs: number; index: string; event: EventJSON | null; error?: string }[];
-}
 
 const paused = signal(false);
 /** Changes up to which the log is frozen while paused. */
 const frozen = signal<StoreChange[]>([]);
-const browserWatches = signal<BrowserWatch[]>([]);
-let nextWatchId = 1;
 
 export function WatchesView() {
   const [filter, setFilter] = useState("");
@@ -97,26 +83,7 @@ function StartWatch() {
   const [key, setKey] = useState("/");
   const start = (e: Event) => {
     e.preventDefault();
-    const id = nextWatchId++;
-    const path = `/${key.replace(/^\/+/, "")}`;
-    // EventSource sends Accept: text/event-stream and resumes with Last-Event-ID by itself.
-    const source = new EventSource(apiURL(`/v2/keys${keyPath(path)}?wait=true&stream=true&recursive=true`));
-    const watch: BrowserWatch = { id, key: path, source, events: [] };
-    const update = (entry: BrowserWatch["events"][number]) => {
-      browserWatches.value = browserWatches.value.map((w) =>
-        w.id === id ? { ...w, events: appendBounded(w.events, [entry], BROWSER_WATCH_EVENTS) } : w,
-      );
-    };
-    source.onmessage = (m) => update({ atMs: Date.now(), index: m.lastEventId, event: JSON.parse(m.data) as EventJSON });
-    source.addEventListener("error", (m) => {
-      const data = (m as MessageEvent<string>).data;
-      if (data) update({ atMs: Date.now(), index: "", event: null, error: data });
-    });
-    browserWatches.value = [...browserWatches.value, watch];
-  };
-  const stop = (id: number) => {
-    browserWatches.value.find((w) => w.id === id)?.source.close();
-    browserWatches.value = browserWatches.value.filter((w) => w.id !== id);
+    startWatch(key);
   };
   return (
     <div class="start-watch">
@@ -131,7 +98,7 @@ function StartWatch() {
         <div class="browser-watch" data-testid="browser-watch">
           <div class="toolbar">
             <strong class="mono">{w.key}</strong>
-            <button onClick={() => stop(w.id)}>Stop</button>
+            <button onClick={() => stopWatch(w.id)}>Stop</button>
           </div>
           <ol class="events">
             {w.events

@@ -31,6 +31,17 @@ async function putKey(base: string, key: string, value: string): Promise<void> {
   await r.arrayBuffer();
 }
 
+/** A write that may be refused while the cluster elects a leader: the HTTP status. */
+async function tryPut(base: string, key: string, value: string): Promise<number> {
+  try {
+    const r = await fetch(`${base}/v2/keys${key}`, { method: "PUT", body: new URLSearchParams({ value }), signal: AbortSignal.timeout(5000) });
+    await r.arrayBuffer();
+    return r.status;
+  } catch {
+    return 0;
+  }
+}
+
 async function getValue(base: string, key: string): Promise<string | null> {
   const r = await fetch(`${base}/v2/keys${key}`);
   const body = (await r.json()) as { node?: { value?: string } };
@@ -210,14 +221,31 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
       expect(victim).toBeDefined();
       const others = cluster.members.filter((m) => m !== victim);
       await page.emulateMedia({ colorScheme: "light" });
-      await page.goto(`${victim!.clientURL}/dashboard#/cluster`);
+      await page.goto(`${victim!.clientURL}/dashboard#/watches`);
       await eventually(() => page.getByTestId("connection").getAttribute("data-state"), (s) => s === "live", { what: "a live feed" });
+      // A watch started from the page, which has seen one change before the member dies.
+      const watched = `${dir}/failover`;
+      await page.getByTestId("watch-key").fill(watched);
+      await page.getByTestId("watch-start").click();
+      await eventually(() => page.getByTestId("watched-keys").textContent().catch(() => ""), (t) => (t ?? "").includes(watched), {
+        what: "the page's watch registered",
+      });
+      await putKey(victim!.clientURL, `${watched}/before`, "1");
+      const pageWatch = page.getByTestId("browser-watch").last();
+      await eventually(() => pageWatch.textContent(), (t) => (t ?? "").includes(`${watched}/before`), { what: "the change before" });
+      await page.getByTestId("tab-cluster").click();
+
       await victim!.stop();
       await page.getByTestId("lost-banner").waitFor({ timeout: 10_000 });
       expect(await page.getByTestId("lost-banner").textContent()).toContain(victim!.name);
       await page.screenshot({ path: join(shots, "member-lost-light.png") });
       expect(await page.getByTestId("switch-member").count()).toBe(others.length);
       if (others.length === 0) return;
+      // A change made while the page is cut off, which the moved watch must not miss.
+      await eventually(() => tryPut(others[0]!.clientURL, `${watched}/during`, "2"), (status) => status >= 200 && status < 300, {
+        what: "a write accepted by the survivors",
+        timeoutMs: 20_000,
+      });
       await page.getByTestId("switch-member").first().click();
       await eventually(() => page.getByTestId("connection").getAttribute("data-state"), (s) => s === "live", { what: "the feed of another member" });
       expect(await text(page, "fact-self")).not.toContain(victim!.name);
@@ -227,6 +255,13 @@ export function dashboardSuite(label: string, launch: ClusterLauncher): void {
         timeoutMs: 20_000,
       });
       await page.screenshot({ path: join(shots, "after-failover-light.png") });
+
+      // The page's watch moved to the new member and resumed after the last index it had seen.
+      await page.getByTestId("tab-watches").click();
+      const watchText = await eventually(() => pageWatch.textContent(), (t) => (t ?? "").includes(`${watched}/during`), {
+        what: "the change made during the failover",
+      });
+      expect(watchText!.split(`${watched}/before`).length - 1).toBe(1);
 
       // The Keys view follows too: writes go to the new member (cross-origin, CORS as etcd 3.4).
       const survivor = others.find((m) => m.clientURL === new URL(page.url()).searchParams.get("member"));
