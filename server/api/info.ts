@@ -54,6 +54,8 @@ export function handleMetrics(request: Request, member: Member): Response | Prom
       `etcd_server_is_leader ${leader?.id === member.id ? 1 : 0}`,
       "# TYPE etcd_server_proposals_applied_total gauge",
       `etcd_server_proposals_applied_total ${member.raftIndex()}`,
+      // etcd names its fsync histogram so; only the count is kept, which is what writes-per-fsync needs.
+      ...(member.walSyncCount ? ["# TYPE etcd_disk_wal_fsync_duration_seconds_count counter", `etcd_disk_wal_fsync_duration_seconds_count ${member.walSyncCount()}`] : []),
       "# TYPE etcd_debugging_store_watchers gauge",
       `etcd_debugging_store_watchers ${stats.watchers}`,
       "# TYPE etcd_debugging_store_expires_total counter",

@@ -51,6 +51,8 @@ export interface Member {
   /** Raft commit index and term, for X-Raft-Index / X-Raft-Term. */
   raftIndex(): number;
   raftTerm(): number;
+  /** WAL fdatasyncs since start, for /metrics (absent when there is no WAL). */
+  walSyncCount?(): number;
   members(): MemberJSON[];
   /** The current leader, or null during an election. */
   leader(): MemberJSON | null;
