@@ -9,28 +9,17 @@ export class FormError extends Error {}
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
-/** Go's url.QueryUnescape: `+` is a space, `%XX` a byte; invalid UTF-8 becomes U+FFFD when shown. */
+const BAD_ESCAPE = /%(?![0-9a-fA-F]{2})/;
+const ESCAPE_RUN = /(?:%[0-9a-fA-F]{2})+/g;
+
+/** Go's url.QueryUnescape: `+` is a space, `%XX` a byte; bytes that are not UTF-8 show as U+FFFD. */
 function unescape(s: string): string {
   if (s.indexOf("%") < 0) return s.indexOf("+") < 0 ? s : s.replaceAll("+", " ");
-  const plus = s.replaceAll("+", " ");
-  try {
-    return decodeURIComponent(plus);
-  } catch {
-    // Either a malformed escape (an error, as in Go) or bytes that are not UTF-8 (allowed).
-    const bytes: number[] = [];
-    for (let i = 0; i < plus.length; i++) {
-      const c = plus.charCodeAt(i);
-      if (c !== 37) {
-        bytes.push(...new TextEncoder().encode(plus[i]!));
-        continue;
-      }
-      const hex = plus.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new FormError(`invalid URL escape ${JSON.stringify(plus.slice(i, i + 3))}`);
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    }
-    return decoder.decode(new Uint8Array(bytes));
-  }
+  const bad = BAD_ESCAPE.exec(s);
+  if (bad !== null) throw new FormError(`invalid URL escape ${JSON.stringify(s.slice(bad.index, bad.index + 3))}`);
+  return s
+    .replaceAll("+", " ")
+    .replace(ESCAPE_RUN, (run) => decoder.decode(Uint8Array.from(run.slice(1).split("%"), (hex) => parseInt(hex, 16))));
 }
 
 /** Adds `a=b&c=d` pairs not already present. Like Go, a bad pair is reported but the rest still parse. */

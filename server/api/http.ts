@@ -1,6 +1,7 @@
 // Small response builders shared by every route; the ONE place EtcdError becomes HTTP.
 import { EtcdError, ErrorCode } from "../store/types.ts";
 import { MembershipError } from "../member/types.ts";
+import { goJSON } from "./go-json.ts";
 import { trimCause } from "./paths.ts";
 
 export const JSON_TYPE = "application/json";
@@ -27,7 +28,7 @@ export function keysErrorResponse(err: unknown, clusterId: string): Response {
   const e = err instanceof EtcdError ? err : new EtcdError(ErrorCode.RaftInternal, err instanceof Error ? err.message : String(err), 0);
   const body = e.cause_ === "" ? e.toJSON() : { ...e.toJSON(), cause: trimCause(e.cause_) };
   if (body.cause === "") delete body.cause;
-  return new Response(JSON.stringify(body) + "\n", {
+  return new Response(goJSON(body) + "\n", {
     status: e.status,
     headers: { "Content-Type": JSON_TYPE, "X-Etcd-Cluster-Id": clusterId, "X-Etcd-Index": String(e.index) },
   });
@@ -35,7 +36,7 @@ export function keysErrorResponse(err: unknown, clusterId: string): Response {
 
 /** The `{"message":...}` errors of the members, stats and auth endpoints (no trailing newline). */
 export function messageError(status: number, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ message }), { status, headers: { "Content-Type": JSON_TYPE, ...headers } });
+  return new Response(goJSON({ message }), { status, headers: { "Content-Type": JSON_TYPE, ...headers } });
 }
 
 /** Members-API errors: the member's typed failures keep their status; anything else is a 500. */
@@ -46,7 +47,7 @@ export function membershipErrorResponse(err: unknown, clusterId: string): Respon
 }
 
 export function jsonResponse(body: unknown, opts: { status?: number; newline?: boolean; headers?: Record<string, string> } = {}): Response {
-  return new Response(JSON.stringify(body) + (opts.newline ? "\n" : ""), {
+  return new Response(goJSON(body) + (opts.newline ? "\n" : ""), {
     status: opts.status ?? 200,
     headers: { "Content-Type": JSON_TYPE, ...opts.headers },
   });

@@ -4,7 +4,7 @@ import { type ApplyResult, ErrorCode, EtcdError, type TimeUs, type V2Request } f
 import { FormError, readParams } from "./form.ts";
 import { JSON_TYPE, keysErrorResponse, methodNotAllowed } from "./http.ts";
 import { expireAtUs, type KeysRequest, parseKeysRequest } from "./keys-request.ts";
-import { type RequestTarget, storeKey, trimEventJSON } from "./paths.ts";
+import { type RequestTarget, eventJSON, storeKey } from "./paths.ts";
 import { watchResponse, type WatchSettings } from "./watch.ts";
 
 export interface KeysContext extends WatchSettings {
@@ -26,7 +26,7 @@ function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext): 
   const body =
     kr.noValueOnSuccess && NO_VALUE_ACTIONS.has(result.event.action)
       ? `{"action":"${result.event.action}"}\n`
-      : trimEventJSON(JSON.stringify(result.event)) + "\n";
+      : eventJSON(result.event) + "\n";
   const m = ctx.member;
   const headers: Record<string, string> = {
     "Content-Type": JSON_TYPE,

@@ -1,6 +1,8 @@
 // Request paths as Go's ServeMux sees them: percent-decoded, and answered with a 301 to the
 // cleaned path when they contain `//`, `/./` or `/../` (so handlers only see clean paths).
+import type { EventJSON } from "../store/types.ts";
 import { cleanPath } from "../store/path.ts";
+import { goJSON } from "./go-json.ts";
 
 export interface RequestTarget {
   /** Percent-decoded path. */
@@ -62,11 +64,11 @@ export function trimCause(cause: string): string {
 const NAMESPACED_KEY = /"key":"\/1(\/|",)/g;
 
 /**
- * Event JSON with the namespace removed from every `key`. A raw `"key":"` can only be a field
+ * An event as JSON text with the namespace removed from every `key`. A raw `"key":"` can only be a field
  * name in JSON (quotes inside strings are escaped), so a text replace is exact and much cheaper
  * than copying the (shared, immutable) event tree. The namespace dir itself becomes the keyless root.
  */
-export function trimEventJSON(json: string): string {
+export function eventJSON(event: EventJSON): string {
   // One pass: a second replace would also hit user key "/1" once the first had trimmed "/1/1".
-  return json.replace(NAMESPACED_KEY, (_, rest: string) => (rest === "/" ? '"key":"/' : ""));
+  return goJSON(event).replace(NAMESPACED_KEY, (_, rest: string) => (rest === "/" ? '"key":"/' : ""));
 }

@@ -5,7 +5,8 @@ import type { Member } from "../member/types.ts";
 import { EtcdError, type EventJSON, type Watcher } from "../store/types.ts";
 import { JSON_TYPE, keysErrorResponse } from "./http.ts";
 import type { KeysRequest } from "./keys-request.ts";
-import { trimEventJSON } from "./paths.ts";
+import { goJSON } from "./go-json.ts";
+import { eventJSON } from "./paths.ts";
 
 export interface WatchSettings {
   /** Interval of `: heartbeat` comments on SSE streams (keeps proxies from closing idle streams). */
@@ -27,7 +28,7 @@ function resumeIndex(request: Request, waitIndex: number): number {
 
 function sseEvent(ev: EventJSON): string {
   const id = ev.node?.modifiedIndex;
-  return `${id === undefined ? "" : `id: ${id}\n`}data: ${trimEventJSON(JSON.stringify(ev))}\n\n`;
+  return `${id === undefined ? "" : `id: ${id}\n`}data: ${eventJSON(ev)}\n\n`;
 }
 
 /**
@@ -98,7 +99,7 @@ function eventBody(watcher: Watcher, opts: BodyOptions): ReadableStream<Uint8Arr
 }
 
 function sseError(err: EtcdError, headers: Record<string, string>): Response {
-  const body = `event: error\ndata: ${JSON.stringify(err.toJSON())}\n\n`;
+  const body = `event: error\ndata: ${goJSON(err.toJSON())}\n\n`;
   return new Response(body, { status: 200, headers: { ...headers, "X-Etcd-Index": String(err.index) } });
 }
 
@@ -127,7 +128,7 @@ export function watchResponse(
   request.signal?.addEventListener("abort", () => watcher.remove(), { once: true });
   const body = sse
     ? eventBody(watcher, { format: sseEvent, once: false, preamble: ": watching\n\n", heartbeatMs: ctx.sseHeartbeatMs })
-    : eventBody(watcher, { format: (ev) => trimEventJSON(JSON.stringify(ev)) + "\n", once: !kr.stream });
+    : eventBody(watcher, { format: (ev) => eventJSON(ev) + "\n", once: !kr.stream });
   return new Response(body, {
     status: 200,
     headers: {

@@ -107,6 +107,11 @@ describe("actions, statuses and headers (spec keys-api.md 6-7)", () => {
     expect((await h.call("DELETE", "/v2/keys/1")).json().prevNode.key).toBe("/1");
   });
 
+  test("JSON is escaped like Go's encoder", async () => {
+    const r = await h.call("PUT", "/v2/keys/html", { form: "value=%3Ca%3E%26b%E2%80%A8" });
+    expect(r.text).toBe('{"action":"set","node":{"key":"/html","value":"\\u003ca\\u003e\\u0026b\\u2028","modifiedIndex":4,"createdIndex":4}}\n');
+  });
+
   test("percent-escaped keys are decoded", async () => {
     const r = await h.call("PUT", "/v2/keys/sp%20ace/%E2%9C%93", { form: "value=1" });
     expect(r.json().node.key).toBe("/sp ace/✓");

@@ -50,6 +50,11 @@ describe("where parameters come from (spec keys-api.md 2)", () => {
     expect(r.status).toBe(201);
   });
 
+  test("escapes decode to bytes: UTF-8, plus signs, and non-UTF-8 shown as U+FFFD", async () => {
+    const r = await h.call("PUT", "/v2/keys/esc", { form: "value=%E2%9C%93+a%2Bb%FF%F0%9F%98%80" });
+    expect(r.json().node.value).toBe("✓ a+b\uFFFD😀");
+  });
+
   test("malformed escapes are a 210 with Go's message", async () => {
     const r = await h.call("GET", "/v2/keys/x?recursive=%zz");
     expect([r.status, r.text]).toEqual([400, err(210, "Invalid POST form", 'invalid URL escape "%zz"')]);
