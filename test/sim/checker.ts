@@ -1,7 +1,8 @@
 // The safety properties of Raft, checked as the simulation runs. Each check throws a
 // SimViolation naming the property; the run turns it into a failure with seed and trace.
 import type { Raft } from "../../server/raft/raft.ts";
-import type { Entry, NodeId, ReadState, Snapshot } from "../../server/raft/types.ts";
+import type { Storage } from "../../server/raft/storage.ts";
+import { type Entry, type Message, type NodeId, type ReadState, type Snapshot, MessageType } from "../../server/raft/types.ts";
 import { applyToHash, decodeSm, type SmState } from "./state_machine.ts";
 
 export class SimViolation extends Error {}
@@ -79,6 +80,30 @@ export class Checker {
     const known = this.appliedHash.get(sm.applied);
     if (known !== undefined && known !== sm.hash) this.fail(`state machine safety: snapshot at ${sm.applied} on ${id} differs`);
     return sm;
+  }
+
+  /**
+   * Persist before acknowledging: a granted vote, or an accepted append, may only leave once
+   * the vote or the entries are on this node's disk.
+   */
+  onSend(m: Message, disk: Storage): void {
+    if (m.reject) return;
+    if (m.type === MessageType.VoteResp) {
+      this.checks++;
+      const hs = disk.initialState().hardState;
+      if (hs.term !== m.term || hs.vote !== m.to) this.fail(`${m.from} granted a vote to ${m.to} in term ${m.term} before persisting it`);
+    } else if (m.type === MessageType.AppResp && m.index > 0) {
+      this.checks++;
+      const last = disk.lastIndex();
+      let durableTerm = -1;
+      try {
+        durableTerm = disk.term(m.index);
+      } catch {
+        // compacted (then it was durable) or missing
+        if (m.index < disk.firstIndex()) return;
+      }
+      if (m.index > last || durableTerm < 0) this.fail(`${m.from} acknowledged index ${m.index} before persisting it (disk ends at ${last})`);
+    }
   }
 
   onReadRequested(context: string): void {

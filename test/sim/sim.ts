@@ -202,7 +202,10 @@ export class Sim {
         if (!this.healSet && raw.raft.state === StateRole.Leader) this.maybeCrashAfterCommit(node, raw.raft.term);
       }
       if (this.crashHere(node, "afterPersist")) return;
-      for (const m of rd.messages) this.net.send(m, this.time);
+      for (const m of rd.messages) {
+        this.checker.onSend(m, node.persist.storage);
+        this.net.send(m, this.time);
+      }
       if (this.crashHere(node, "afterSend")) return;
       this.apply(node, rd);
       raw.advance();
