@@ -65,7 +65,9 @@ export class RawNode {
 
   /**
    * Asks for a linearizable read point. The answer arrives as a ReadState with the same
-   * (non-empty, unique) context in a later Ready; serve the read once applied >= its index.
+   * context in a later Ready; serve the read once applied >= its index. The context must be
+   * non-empty and unique across the cluster (prefix it with the member ID): the leader
+   * ignores a context it already has pending, so a retry of a pending read is harmless.
    */
   readIndex(requestContext: Uint8Array): void {
     invariant(requestContext.length > 0, "read index needs a non-empty request context");
