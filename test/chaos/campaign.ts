@@ -130,7 +130,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     const ops: KeyOp[] = recorder.ops;
     const verdict = checkHistory(ops);
     for (const f of verdict.failing) {
-      anomalies.push(`key ${f.key} is not linearizable (${f.ops} operations)`);
+      anomalies.push(`key ${f.key} ${f.undecided ? "could not be decided within the search budget" : "is not linearizable"} (${f.ops} operations)`);
       if (details.length < 3) details.push(formatKeyFailure(f, ops));
     }
     const finals = new Map<string, string | null>();

@@ -91,3 +91,11 @@ describe("scale", () => {
     }
   }, 30_000);
 });
+
+describe("search budget", () => {
+  test("a search that runs out of states says undecided instead of running on", () => {
+    const h = linearizableHistory({ seed: 5, ops: 400, keys: 1, clients: 12, unknownRate: 0.3 });
+    const v = checkKey("k0", h, { statesMax: 50 });
+    expect(v).toMatchObject({ ok: false, undecided: true });
+  });
+});

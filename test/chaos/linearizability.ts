@@ -10,6 +10,8 @@ import { stepKey, type KeyState } from "./model.ts";
 export interface KeyVerdict {
   key: string;
   ok: boolean;
+  /** The search gave up (state budget spent) without deciding; ok is false. */
+  undecided?: boolean;
   ops: number;
   /** The longest sequence of operations the search could linearize, in order (for reports). */
   deepest: KeyOp[];
@@ -103,7 +105,12 @@ function zobrist(i: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-export function checkKey(key: string, input: readonly KeyOp[], options: { initial?: KeyState } = {}): KeyVerdict {
+/** Search states per key before giving up: a non-linearizable history can cost exponential time. */
+const STATES_MAX = 2_000_000;
+
+export function checkKey(key: string, input: readonly KeyOp[], options: { initial?: KeyState; statesMax?: number } = {}): KeyVerdict {
+  const statesMax = options.statesMax ?? STATES_MAX;
+  let states = 0;
   // A read without an answer constrains nothing.
   const ops = input.filter((o) => !(o.kind === "read" && o.outcome !== "ok")).map((o) => (o.outcome === "unknown" ? { ...o, completeMs: Infinity } : o));
   if (ops.length === 0) return { key, ok: true, ops: 0, deepest: [], stuckAt: [] };
@@ -120,6 +127,7 @@ export function checkKey(key: string, input: readonly KeyOp[], options: { initia
   let stuckAt: KeyOp[] = [];
 
   const remember = (h: number, s: KeyState): boolean => {
+    states++;
     const k = `${h}|${s === null ? "\u0000" : s}`;
     const seen = cache.get(k);
     if (seen) {
@@ -130,6 +138,7 @@ export function checkKey(key: string, input: readonly KeyOp[], options: { initia
   };
 
   while (head.next !== null) {
+    if (states > statesMax) return { key, ok: false, undecided: true, ops: ops.length, deepest: deepest.map((f) => f.call.op), stuckAt };
     const node: Node = entry!;
     if (!node.isCall && node.op.completeMs === Infinity) break; // only unknown outcomes remain: "never" fits them all
     if (node.isCall) {

@@ -19,7 +19,7 @@ export function formatKeyFailure(v: KeyVerdict, ops: readonly KeyOp[]): string {
   const from = Math.max(0, (firstStuck < 0 ? mine.length : firstStuck) - LINES_MAX / 2);
   const shown = mine.slice(from, from + LINES_MAX);
   const lines = [
-    `key ${v.key}: NOT linearizable (${v.ops} operations; longest linearizable prefix ${v.deepest.length})`,
+    `key ${v.key}: ${v.undecided ? "UNDECIDED (search budget spent)" : "NOT linearizable"} (${v.ops} operations; longest linearizable prefix ${v.deepest.length})`,
     `  ${"invoke ms".padStart(9)} ${"done ms".padStart(9)} client  lin#  operation`,
   ];
   if (from > 0) lines.push(`  ... ${from} earlier operations`);

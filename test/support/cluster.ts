@@ -363,29 +363,36 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     refreshIds,
     async addMember() {
       const m = await makeMember();
-      const via = running()[0];
-      if (!via) throw new Error("no running member to add through");
-      const r = await fetch(`${via.clientURL}/v2/members`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ peerURLs: [m.peerURL] }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const body = await r.text();
-      if (r.status !== 201) {
+      const forget = async (why: string): Promise<never> => {
         members.splice(members.indexOf(m), 1);
         await m.proxy?.close();
-        throw new Error(`adding ${m.name} failed: ${r.status} ${body}`);
+        links.proxies.splice(links.proxies.indexOf(m.proxy!), 1);
+        throw new Error(`adding ${m.name} failed: ${why}`);
+      };
+      const via = running()[0];
+      if (!via) return forget("no running member to add through");
+      let answer: string;
+      try {
+        const r = await fetch(`${via.clientURL}/v2/members`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ peerURLs: [m.peerURL] }),
+          signal: AbortSignal.timeout(15_000),
+        });
+        answer = `${r.status} ${await r.text()}`;
+      } catch (e) {
+        answer = (e as Error).message;
       }
-      const added = JSON.parse(body) as MemberJSON;
+      // Whatever the answer said, the member list decides: an add that timed out may still commit.
+      const list = (await memberList()) ?? [];
+      const added = list.find((j) => j.peerURLs.includes(m.peerURL));
+      if (!added) return forget(answer);
       m.id = normalizeId(added.id);
       idNames.set(m.id, m.name);
-      const list = (await memberList()) ?? [];
       m.initialCluster = list
-        .map((j) => `${j.name || (normalizeId(j.id) === m.id ? m.name : "")}=${j.peerURLs[0]}`)
+        .map((j) => `${j.peerURLs.includes(m.peerURL) ? m.name : j.name}=${j.peerURLs[0]}`)
         .filter((s) => !s.startsWith("="))
         .join(",");
-      if (!m.initialCluster.includes(`${m.name}=`)) m.initialCluster += `,${m.name}=${m.peerURL}`;
       m.initialState = "existing";
       await m.start();
       return m;
