@@ -22,7 +22,7 @@ function memberConfig(p: { name: string; url: string }, initialCluster: string, 
   dirs.push(dir);
   const r = loadConfig(
     ["--name", p.name, "--data-dir", dir, "--listen-peer-urls", p.url, "--initial-advertise-peer-urls", p.url,
-      "--initial-cluster", initialCluster, "--initial-cluster-token", "tok", "--heartbeat-interval", "20", "--election-timeout", "200", ...extra],
+      "--initial-cluster", initialCluster, "--initial-cluster-token", "tok", "--heartbeat-interval", "50", "--election-timeout", "500", ...extra],
     {},
   );
   if (r.kind !== "run") throw new Error("config");
@@ -32,7 +32,7 @@ function memberConfig(p: { name: string; url: string }, initialCluster: string, 
 async function startCluster(n: number, extra: string[] = []): Promise<StartedMember[]> {
   const peers = await Promise.all(Array.from({ length: n }, async (_, i) => ({ name: `m${i}`, url: `http://127.0.0.1:${await freePort()}` })));
   const initialCluster = peers.map((p) => `${p.name}=${p.url}`).join(",");
-  const members = await Promise.all(peers.map((p) => startMember(memberConfig(p, initialCluster, extra), { log: () => {} })));
+  const members = await Promise.all(peers.map((p) => startMember(memberConfig(p, initialCluster, extra), { log: process.env.MEMBER_LOG ? (l) => console.log(p.name, l) : () => {} })));
   started.push(...members);
   await Promise.all(members.map((m) => m.member.ready()));
   return members;

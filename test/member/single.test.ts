@@ -20,7 +20,7 @@ async function config(dataDir: string) {
   const r = loadConfig(
     ["--name", "solo", "--data-dir", dataDir, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
       "--listen-client-urls", "http://127.0.0.1:1", "--advertise-client-urls", "http://127.0.0.1:1",
-      "--initial-cluster", `solo=${peer}`, "--heartbeat-interval", "20", "--election-timeout", "200"],
+      "--initial-cluster", `solo=${peer}`, "--heartbeat-interval", "50", "--election-timeout", "500"],
     {},
   );
   if (r.kind !== "run") throw new Error("config");
