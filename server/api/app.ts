@@ -6,7 +6,7 @@ import type { TimeUs } from "../store/types.ts";
 import { wallClockUs } from "../member/local.ts";
 import { addCorsHeaders, corsOrigin } from "./cors.ts";
 import { dashboardRoutes, DASHBOARD_PATH, prefersDashboard } from "./dashboard.ts";
-import { notFound, plainError } from "./http.ts";
+import { badRequest, notFound } from "./http.ts";
 import { handleHealth, handleMachines, handleMetrics, handleStats, handleVersion } from "./info.ts";
 import { handleKeys, KEYS_PREFIX, type KeysContext } from "./keys.ts";
 import { handleMembers, MEMBERS_PREFIX } from "./members.ts";
@@ -46,7 +46,7 @@ export function createApp(member: Member, opts: AppOptions = {}) {
   return new Elysia()
     .onRequest(({ request }) => {
       const target = requestTarget(request.url);
-      if (target === null) return withCors(request, plainError(400, "400 Bad Request"));
+      if (target === null) return badRequest();
       if (needsCleaning(target.path)) return withCors(request, movedPermanently(target, request.method));
       if (request.method === "OPTIONS" && corsOrigin(origins, request) !== null) return withCors(request, new Response(null));
       if (target.path === "/" && prefersDashboard(request)) {

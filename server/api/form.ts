@@ -12,14 +12,17 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
 const BAD_ESCAPE = /%(?![0-9a-fA-F]{2})/;
 const ESCAPE_RUN = /(?:%[0-9a-fA-F]{2})+/g;
 
-/** Go's url.QueryUnescape: `+` is a space, `%XX` a byte; bytes that are not UTF-8 show as U+FFFD. */
-function unescape(s: string): string {
-  if (s.indexOf("%") < 0) return s.indexOf("+") < 0 ? s : s.replaceAll("+", " ");
+/** Go's url.PathUnescape: `%XX` is a byte; bytes that are not UTF-8 show as U+FFFD. */
+export function percentDecode(s: string): string {
+  if (s.indexOf("%") < 0) return s;
   const bad = BAD_ESCAPE.exec(s);
   if (bad !== null) throw new FormError(`invalid URL escape ${JSON.stringify(s.slice(bad.index, bad.index + 3))}`);
-  return s
-    .replaceAll("+", " ")
-    .replace(ESCAPE_RUN, (run) => decoder.decode(Uint8Array.from(run.slice(1).split("%"), (hex) => parseInt(hex, 16))));
+  return s.replace(ESCAPE_RUN, (run) => decoder.decode(Uint8Array.from(run.slice(1).split("%"), (hex) => parseInt(hex, 16))));
+}
+
+/** Go's url.QueryUnescape: PathUnescape where `+` is also a space. */
+function unescape(s: string): string {
+  return percentDecode(s.indexOf("+") < 0 ? s : s.replaceAll("+", " "));
 }
 
 /** Adds `a=b&c=d` pairs not already present. Like Go, a bad pair is reported but the rest still parse. */

@@ -15,6 +15,11 @@ export function plainError(status: number, text: string, extra: Record<string, s
   });
 }
 
+/** What Go's server itself answers for a request it cannot parse (no handler runs). */
+export function badRequest(): Response {
+  return new Response("400 Bad Request", { status: 400, headers: { "Content-Type": TEXT_TYPE, Connection: "close" } });
+}
+
 export function notFound(): Response {
   return plainError(404, "404 page not found");
 }

@@ -2,6 +2,7 @@
 // cleaned path when they contain `//`, `/./` or `/../` (so handlers only see clean paths).
 import type { EventJSON } from "../store/types.ts";
 import { cleanPath } from "../store/path.ts";
+import { percentDecode } from "./form.ts";
 import { goJSON } from "./go-json.ts";
 
 export interface RequestTarget {
@@ -18,9 +19,8 @@ export function requestTarget(url: string): RequestTarget | null {
   const q = url.indexOf("?", start);
   const rawPath = q < 0 ? url.slice(start) : url.slice(start, q);
   const query = q < 0 ? "" : url.slice(q + 1);
-  if (rawPath.indexOf("%") < 0) return { path: rawPath, query };
   try {
-    return { path: decodeURIComponent(rawPath), query };
+    return { path: percentDecode(rawPath), query };
   } catch {
     return null;
   }

@@ -34,6 +34,15 @@ describe("paths, methods and CORS like etcd 3.4's handler chain", () => {
     ]);
   });
 
+  test("a path with a malformed escape is Go's bare 400; other escapes are bytes", async () => {
+    let r = await h.call("GET", "/v2/keys/a%zz");
+    expect([r.status, r.text, r.headers.get("access-control-allow-origin")]).toEqual([400, "400 Bad Request", null]);
+    r = await h.call("GET", "/v2/keys/a+b%2Fc%FF");
+    expect(r.json().cause).toBe("/a+b");
+    r = await h.call("GET", "/v2/keys/%FF");
+    expect(r.text).toBe('{"errorCode":100,"message":"Key not found","cause":"/\uFFFD","index":3}\n');
+  });
+
   test("405 with Allow and no cluster ID; 404 text for unknown paths", async () => {
     let r = await h.call("PATCH", "/v2/keys/x");
     expect([r.status, r.text, r.headers.get("allow"), r.headers.get("x-etcd-cluster-id")]).toEqual([405, "Method Not Allowed\n", "HEAD,GET,PUT,POST,DELETE", null]);
