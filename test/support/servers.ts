@@ -72,7 +72,7 @@ function binaryFor(kind: ServerKind): string {
   return etcbunPath;
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>, sink: string[]): Promise<void> {
+export async function readAll(stream: ReadableStream<Uint8Array>, sink: string[]): Promise<void> {
   const dec = new TextDecoder();
   const reader = stream.getReader();
   for (;;) {
