@@ -10,7 +10,7 @@ import { spawn } from "bun";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { etcbunPath, etcdPath, scratchDir } from "../support/servers.ts";
+import { etcbunPath, etcdPath, readAll, scratchDir } from "../support/servers.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SUITE = "etcd.tests.integration.test_simple";
@@ -70,17 +70,6 @@ function pythonPath(): string {
   return real.exitCode === 0 ? "" : join(import.meta.dir, "python");
 }
 
-async function collect(stream: ReadableStream<Uint8Array>, sink: string[]): Promise<void> {
-  const dec = new TextDecoder();
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    sink.push(dec.decode(value, { stream: true }));
-    if (sink.length > 4000) sink.splice(0, 2000);
-  }
-}
-
 async function runSuite(binary: string, env: Record<string, string> = {}): Promise<{ summary: Summary | null; output: string; exitCode: number | null }> {
   for (const p of FIXED_PORTS) if (await portTaken(p)) throw new Error(`port ${p} is in use; python-etcd's suite needs it`);
   const dir = scratchDir("python-etcd");
@@ -98,7 +87,7 @@ async function runSuite(binary: string, env: Record<string, string> = {}): Promi
     stderr: "pipe",
   });
   const chunks: string[] = [];
-  const reading = Promise.all([collect(proc.stdout, chunks), collect(proc.stderr, chunks)]);
+  const reading = Promise.all([readAll(proc.stdout, chunks), readAll(proc.stderr, chunks)]);
   const killGroup = setTimeout(() => {
     try {
       process.kill(-proc.pid, "SIGKILL");
