@@ -5,9 +5,11 @@
 //   /0/removed_members/<id>         ""
 import type { MemberJSON } from "../../shared/v2.ts";
 import type { NodeJSON, V2Request, V2Store } from "../store/types.ts";
+import { ETCD_CLUSTER_VERSION } from "./version.ts";
 
 export const MEMBERS_DIR = "/0/members";
 export const REMOVED_DIR = "/0/removed_members";
+export const CLUSTER_VERSION_PATH = "/0/version";
 
 function byNumericId(a: MemberJSON, b: MemberJSON): number {
   const x = BigInt("0x" + a.id);
@@ -25,6 +27,10 @@ export function raftAttributesRequest(id: string, peerURLs: string[]): V2Request
 
 export function attributesRequest(id: string, attrs: { name: string; clientURLs: string[] }): V2Request {
   return put(`${MEMBERS_DIR}/${id}/attributes`, JSON.stringify({ name: attrs.name, clientURLs: attrs.clientURLs }));
+}
+
+export function clusterVersionRequest(): V2Request {
+  return put(CLUSTER_VERSION_PATH, ETCD_CLUSTER_VERSION);
 }
 
 export function removeRequests(id: string): V2Request[] {

@@ -24,7 +24,7 @@ import { EtcdError, type ApplyResult, type EventJSON, type V2Request, type V2Sto
 import type { Wal } from "../wal/wal.ts";
 import { computeMemberId } from "../bootstrap/ids.ts";
 import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequestEntry } from "./entry.ts";
-import { attributesRequest, raftAttributesRequest, readMembership, removeRequests } from "./membership.ts";
+import { attributesRequest, CLUSTER_VERSION_PATH, clusterVersionRequest, raftAttributesRequest, readMembership, removeRequests } from "./membership.ts";
 import { MembershipError, type LeaderStats, type Member, type SelfStats } from "./types.ts";
 import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
 import { CONF_CHANGE_NAMES, summarizeEntry } from "./log-summary.ts";
@@ -122,6 +122,7 @@ export class RaftMember implements Member, IntrospectableMember {
   private published = false;
   private readonly publishedSignal = Promise.withResolvers<void>();
   private campaignedAlone = false;
+  private clusterVersionSet = false;
 
   // Stats and introspection.
   private readonly startTimeMs = Date.now();
@@ -494,8 +495,23 @@ export class RaftMember implements Member, IntrospectableMember {
     return this.node.status().role === StateRole.Leader;
   }
 
+  /** Like etcd, the leader records the agreed cluster version under /0/version once. */
+  private maybeSetClusterVersion(): void {
+    if (this.clusterVersionSet || !this.isLeader()) return;
+    try {
+      this.store.get(CLUSTER_VERSION_PATH, { recursive: false, sorted: false, nowUs: 0 });
+      this.clusterVersionSet = true;
+      return;
+    } catch {
+      // Not recorded yet.
+    }
+    this.clusterVersionSet = true;
+    this.propose(clusterVersionRequest()).catch(() => (this.clusterVersionSet = false));
+  }
+
   private maybeSync(): void {
     if (this.stopped || !this.isLeader()) return;
+    this.maybeSetClusterVersion();
     const next = this.store.nextExpiryUs();
     const now = this.nowUs();
     if (next === null || next > now) return;
@@ -654,6 +670,7 @@ export class RaftMember implements Member, IntrospectableMember {
         for (const w of this.readWaiters.values()) w.askedAtMs = 0;
         this.schedule();
         this.maybePublish();
+        this.maybeSetClusterVersion();
       }
     }
     // A lone voter need not wait a whole election timeout to lead.
