@@ -100,6 +100,24 @@ describe("§6 membership changes", () => {
     expect(ents.map((e) => e.type)).toEqual([EntryType.ConfChange, EntryType.Normal]);
   });
 
+  test("a learner receives the log but neither votes nor counts toward commit", () => {
+    const c = new Cluster(["1", "2"]);
+    c.campaign("1");
+    proposeConf(c, "1", { type: ConfChangeType.AddLearnerNode, nodeId: "3", context: none });
+    applyCommitted(c, "1");
+    const learner = newRaft("3", [], { storage: new MemoryStorage() });
+    c.nodes.set("3", learner);
+    c.propose("1", "x");
+    expect(learner.raftLog.lastIndex()).toBe(3);
+    c.isolate("2");
+    c.propose("1", "y"); // 1 + learner 3 are not a majority of the voters {1, 2}
+    expect(c.get("1").raftLog.committed).toBe(3);
+    applyCommitted(c, "3");
+    expect(learner.isLearner).toBe(true);
+    for (let i = 0; i < 50; i++) learner.tick();
+    expect(learner.state).toBe(StateRole.Follower);
+  });
+
   test("a node does not campaign while a committed conf change is unapplied", () => {
     const r = newRaft("1", ["1", "2", "3"]);
     r.raftLog.append([{ term: 1, index: 1, type: EntryType.ConfChange, data: encodeConfChange({ type: ConfChangeType.RemoveNode, nodeId: "1", context: none }) }]);
