@@ -3,7 +3,7 @@
 import { Elysia } from "elysia";
 import type { Member } from "../member/types.ts";
 import type { TimeUs } from "../store/types.ts";
-import { wallClockUs } from "../member/local.ts";
+import { wallUs } from "../member/stats.ts";
 import { addCorsHeaders, corsOrigin } from "./cors.ts";
 import { dashboardRoutes, DASHBOARD_PATH, prefersDashboard } from "./dashboard.ts";
 import { badRequest, notFound } from "./http.ts";
@@ -27,7 +27,7 @@ function pathOf(request: Request): string {
 
 export function createApp(member: Member, opts: AppOptions = {}) {
   const origins = opts.corsOrigins ?? ["*"];
-  const ctx: KeysContext = { member, nowUs: opts.nowUs ?? wallClockUs, sseHeartbeatMs: opts.sseHeartbeatMs ?? 15_000 };
+  const ctx: KeysContext = { member, nowUs: opts.nowUs ?? wallUs, sseHeartbeatMs: opts.sseHeartbeatMs ?? 15_000 };
   const withCors = (request: Request, response: Response): Response => {
     const origin = corsOrigin(origins, request);
     if (origin !== null) addCorsHeaders(response.headers, origin);

@@ -1,16 +1,10 @@
 import { expect, test } from "bun:test";
 import { EtcdError } from "../store/types.ts";
-import { formatGoDuration, LocalMember } from "./local.ts";
+import { LocalMember } from "./local.ts";
 
 function member(nowUs = () => 1_700_000_000_000_000) {
   return new LocalMember({ id: "a", name: "n", clusterId: "c", peerURLs: ["http://127.0.0.1:2"], clientURLs: ["http://127.0.0.1:1"], nowUs });
 }
-
-test("Go duration strings", () => {
-  expect([0, 999, 1500, 250_000, 1_000_000, 4_523_685, 61_500_000, 707_448_056, 3_723_000_000].map(formatGoDuration)).toEqual([
-    "0µs", "999µs", "1.5ms", "250ms", "1s", "4.523685s", "1m1.5s", "11m47.448056s", "1h2m3s",
-  ]);
-});
 
 test("starts like a fresh etcd: membership and version written at store indexes 1-3", () => {
   const m = member();

@@ -7,6 +7,7 @@ import { createStore, formatExpiration } from "../store/index.ts";
 import { type ApplyResult, type TimeUs, type V2Request, type V2Store } from "../store/types.ts";
 import type { MemberJSON } from "../../shared/v2.ts";
 import { attributesRequest, raftAttributesRequest, readMembership, removeRequests } from "./membership.ts";
+import { goDuration, wallUs } from "./stats.ts";
 import { ETCD_CLUSTER_VERSION } from "./version.ts";
 import { type LeaderStats, type Member, MembershipError, type SelfStats } from "./types.ts";
 
@@ -20,21 +21,6 @@ export interface LocalMemberOptions {
   syncIntervalMs?: number;
   /** Wall clock in microseconds since the epoch; injectable so tests control expiry. */
   nowUs?: () => TimeUs;
-}
-
-export function wallClockUs(): TimeUs {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
-
-/** Go's time.Duration String() for a non-negative span, e.g. "11m47.448056s" or "250ms". */
-export function formatGoDuration(us: number): string {
-  const trim = (s: string) => s.replace(/\.?0+$/, "");
-  if (us < 1000) return `${us}µs`;
-  if (us < 1_000_000) return `${trim((us / 1000).toFixed(3))}ms`;
-  const h = Math.floor(us / 3_600_000_000);
-  const m = Math.floor((us % 3_600_000_000) / 60_000_000);
-  const s = trim(((us % 60_000_000) / 1_000_000).toFixed(6));
-  return `${h > 0 ? `${h}h` : ""}${h > 0 || m > 0 ? `${m}m` : ""}${s}s`;
 }
 
 export class LocalMember implements Member {
@@ -56,7 +42,7 @@ export class LocalMember implements Member {
     this.id = opts.id;
     this.name = opts.name;
     this.clusterId = opts.clusterId;
-    this.nowUs = opts.nowUs ?? wallClockUs;
+    this.nowUs = opts.nowUs ?? wallUs;
     this.syncIntervalMs = opts.syncIntervalMs ?? 500;
     this.startUs = this.nowUs();
     // The same three writes a fresh etcd makes: conf change, published attributes, cluster version.
@@ -121,7 +107,7 @@ export class LocalMember implements Member {
   }
 
   selfStats(): SelfStats {
-    const uptime = formatGoDuration(Math.max(0, this.nowUs() - this.startUs));
+    const uptime = goDuration(Math.max(0, this.nowUs() - this.startUs) / 1000);
     const startTime = formatExpiration(this.startUs);
     return {
       name: this.name,
