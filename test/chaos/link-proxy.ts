@@ -29,6 +29,7 @@ export interface LinkProxyOptions {
 
 const HEAD_BYTES_MAX = 64 << 10;
 const OK: LinkRule = { mode: "ok" };
+const SNAPSHOT_REQUEST = "POST /raft/snapshot ";
 
 interface Conn {
   /** The dialer's member ID, "" when the request did not say. */
@@ -149,7 +150,7 @@ export class LinkProxy {
       const id = headerValue(text, "X-Server-From").toLowerCase().replace(/^0+(?=.)/, "");
       conn.from = id;
       conn.isStream = /^GET \/raft\/stream/.test(text) && /upgrade:\s*websocket/i.test(text);
-      if (/^POST \/raft\/snapshot/.test(text)) this.snapshotsReceived++;
+      if (text.startsWith(SNAPSHOT_REQUEST)) this.snapshotsReceived++;
       if (this.ruleFor(conn.from).mode === "cut") {
         conn.destroy();
         return;
@@ -184,6 +185,8 @@ export class LinkProxy {
       if (kept.length === 0) return;
       out = kept.length === 1 ? kept[0]! : Buffer.concat(kept);
     } else {
+      // Later requests on a kept-alive connection: their heads pass here, not through accept().
+      if (data.includes(SNAPSHOT_REQUEST)) this.snapshotsReceived++;
       // A plain request once swallowed stays swallowed: resuming mid-body would corrupt it.
       if (rule.mode === "blackhole") conn.swallowed = true;
       if (conn.swallowed) return;
