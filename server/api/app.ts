@@ -43,7 +43,8 @@ export function createApp(member: Member, opts: AppOptions = {}) {
   const keys = route((request) => handleKeys(request, requestTarget(request.url)!, ctx));
   const members = route((request) => handleMembers(request, pathOf(request), member));
 
-  return new Elysia()
+  // Go's mux matches these paths exactly: "/version/" is a 404 there, so it is here too.
+  return new Elysia({ strictPath: true })
     .onRequest(({ request }) => {
       const target = requestTarget(request.url);
       if (target === null) return badRequest();

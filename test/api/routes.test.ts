@@ -50,6 +50,8 @@ describe("paths, methods and CORS like etcd 3.4's handler chain", () => {
     expect([r.status, r.text, r.headers.get("content-type")]).toEqual([404, "404 page not found\n", "text/plain; charset=utf-8"]);
     r = await h.call("GET", "/v2/keysfoo");
     expect(r.status).toBe(404);
+    for (const p of ["/version/", "/health/", "/v2/machines/", "/v2/stats/self/", "/metrics/"]) expect((await h.call("GET", p)).status).toBe(404);
+    for (const p of ["/v2/keys", "/v2/keys/", "/v2/members", "/v2/members/"]) expect((await h.call("GET", p)).status).toBe(200);
     r = await h.call("POST", "/v2/stats/self");
     expect([r.status, r.headers.get("allow")]).toEqual([405, "GET"]);
   });
