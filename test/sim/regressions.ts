@@ -10,4 +10,5 @@ export const REGRESSION_SEEDS: ReadonlyArray<{ seed: number; found: string }> = 
   { seed: 424, found: "backlog larger than the heal budget at minimum flow-control settings" },
   { seed: 752, found: "no convergence after membership churn with a partial heal" },
   { seed: 1250, found: "no convergence after membership churn with a partial heal" },
+  { seed: 500341, found: "3 of 5 healed with 5-tick delays and no pre-vote: elections livelocked until heal restored a healthy network" },
 ];

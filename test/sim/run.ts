@@ -96,7 +96,10 @@ function heal(sim: Sim): void {
     }
   }
   for (const [a, b] of sim.net.cloggedLinks()) if (healSet.has(a) && healSet.has(b)) sim.net.unclog(a, b, sim.time);
-  sim.net.profile = { ...sim.net.profile, lossRate: Math.min(sim.net.profile.lossRate, 0.05) };
+  // A healed network is a healthy one: round trips well inside the election timeout (Raft's
+  // liveness needs broadcastTime << electionTimeout) and little loss.
+  const p = sim.net.profile;
+  sim.net.profile = { ...p, delayMax: Math.min(p.delayMax, 20), delayMin: Math.min(p.delayMin, 20), lossRate: Math.min(p.lossRate, 0.02) };
   for (const id of healSet) {
     const node = sim.nodes.get(id)!;
     node.crashPoint = undefined;
