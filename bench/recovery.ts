@@ -1,6 +1,6 @@
 // Recovery time: a data dir holding N keys (default 1,000,000) as one snapshot plus ~10,000 WAL
-// entries after it; SIGKILL, then time from process start to the first successful GET of the last
-// key written (so the WAL tail has been replayed). etcbun beside etcd 3.4 (v2 API), same data
+// entries after it; SIGKILL, then time from process start to the first successful GET of a key
+// written after all the others (so the WAL tail has been replayed). etcbun beside etcd 3.4 (v2 API), same data
 // written the same way through the v2 API, same --snapshot-count arithmetic.
 // Run: bun bench/recovery.ts [--keys N] [--runs 3] [--dir D] [--clients 64]
 //
@@ -24,6 +24,7 @@ const root = mkdtempSync(join(flag("dir", "/dev/shm"), "etcbun-recovery-"));
 /** Entries after the snapshot; a quarter of the keys at most so that only one snapshot is cut. */
 const tail = Math.min(10_000, Math.floor(keys / 4));
 const snapshotCount = keys - tail;
+const LAST_KEY = "/bench-last";
 
 interface Result {
   kind: ServerKind;
@@ -67,22 +68,28 @@ async function measure(kind: ServerKind): Promise<Result> {
       if (acked - shown >= 100_000) console.error(`${kind}: ${(shown = acked)} keys written`);
     },
   });
-  if (load.failed > 0) throw new Error(`${kind}: ${load.failed} writes failed while loading`);
+  if (load.failed > 0) {
+    // Reported, not fatal: the data set is still N keys minus these, and the last key is checked below.
+    console.error(`${kind}: ${load.failed} writes failed while loading, e.g.\n  ${load.failures.join("\n  ")}`);
+    failures.push(`${kind}: ${load.failed} of ${keys} writes failed while loading (${load.failures[0]})`);
+  }
   const loadSecs = (performance.now() - started) / 1000;
-  const r = await fetch(`${member.clientURL}/v2/keys/`);
+  // Written last, so a GET that finds it has waited for the whole WAL tail to be replayed.
+  const r = await fetch(`${member.clientURL}/v2/keys${LAST_KEY}`, { method: "PUT", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "value=1" });
   await r.arrayBuffer();
   const lastIndex = Number(r.headers.get("x-raft-index") ?? r.headers.get("x-etcd-index"));
   await member.kill("SIGKILL");
   const snapshotIndex = newestSnapshotIndex(member.dataDir);
   const recoveryMs: number[] = [];
   for (let i = 0; i < runs; i++) {
-    recoveryMs.push(await firstGetMs(member, `/bench/k${keys - 1}`));
+    recoveryMs.push(await firstGetMs(member, LAST_KEY));
     await member.kill("SIGKILL");
   }
   return { kind, snapshotIndex, lastIndex, loadSecs, recoveryMs };
 }
 
 const results: Result[] = [];
+const failures: string[] = [];
 try {
   results.push(await measure("etcbun"));
   if (etcdPath()) results.push(await measure("etcd"));
@@ -95,6 +102,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(`\nRecovery of ${keys} keys (--snapshot-count ${snapshotCount}), ${runs} restarts each, process start → first GET of the last key\n`);
 console.log("| server | snapshot index | raft index | entries after snapshot | load (keys/s) | recovery median (ms) | min | max |");
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+for (const f of failures) console.log(`> ${f}\n`);
 for (const r of results) {
   const ms = r.recoveryMs;
   console.log(`| ${r.kind} | ${r.snapshotIndex} | ${r.lastIndex} | ${r.lastIndex - r.snapshotIndex} | ${(keys / r.loadSecs).toFixed(0)} | ${median(ms).toFixed(0)} | ${Math.min(...ms).toFixed(0)} | ${Math.max(...ms).toFixed(0)} |`);

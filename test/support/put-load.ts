@@ -12,7 +12,15 @@ export interface PutLoadOptions {
   onProgress?: (acked: number) => void;
 }
 
-export async function putLoad(baseURL: string, options: PutLoadOptions): Promise<{ acked: number; failed: number; elapsedMs: number }> {
+export interface PutLoadResult {
+  acked: number;
+  failed: number;
+  /** The first few failures (status and body, or the fetch error), to say why. */
+  failures: string[];
+  elapsedMs: number;
+}
+
+export async function putLoad(baseURL: string, options: PutLoadOptions): Promise<PutLoadResult> {
   const prefix = options.prefix ?? "/bench";
   const body = `value=${"v".repeat(options.valueBytes ?? 16)}`;
   const deadline = options.seconds === undefined ? Infinity : performance.now() + options.seconds * 1000;
@@ -20,6 +28,11 @@ export async function putLoad(baseURL: string, options: PutLoadOptions): Promise
   let next = 0;
   let acked = 0;
   let failed = 0;
+  const failures: string[] = [];
+  const note = (why: string) => {
+    failed++;
+    if (failures.length < 5) failures.push(why);
+  };
   const started = performance.now();
   const client = async () => {
     while (next < limit && performance.now() < deadline) {
@@ -30,15 +43,15 @@ export async function putLoad(baseURL: string, options: PutLoadOptions): Promise
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
           body,
         });
-        await r.arrayBuffer();
+        const text = await r.text();
         if (r.status === 200 || r.status === 201) acked++;
-        else failed++;
-      } catch {
-        failed++;
+        else note(`${prefix}/k${i}: ${r.status} ${text.trim()}`);
+      } catch (e) {
+        note(`${prefix}/k${i}: ${(e as Error).message}`);
       }
       if (options.onProgress && acked % 10_000 === 0) options.onProgress(acked);
     }
   };
   await Promise.all(Array.from({ length: options.clients }, client));
-  return { acked, failed, elapsedMs: performance.now() - started };
+  return { acked, failed, failures, elapsedMs: performance.now() - started };
 }
