@@ -402,12 +402,13 @@ export class RaftMember implements Member, IntrospectableMember {
     let error: Error | undefined;
     try {
       result = this.store.apply(logged.req);
-      for (const l of this.storeListeners) l(result.event);
     } catch (err) {
       error = err as Error;
       if (!(err instanceof EtcdError)) this.log(`etcbun: apply of entry ${e.index} failed: ${error.message}`);
     }
-    if ("path" in logged.req && logged.req.path.startsWith("/0/")) this.reloadMembership();
+    const path = (logged.req as { path?: unknown }).path;
+    if (typeof path === "string" && path.startsWith("/0/")) this.reloadMembership();
+    if (result) this.notifyStoreListeners(result.event);
     if (w) {
       this.waiters.delete(logged.id);
       clearTimeout(w.timer);
@@ -415,6 +416,17 @@ export class RaftMember implements Member, IntrospectableMember {
       if (this.commitLatencies.length > 2048) this.commitLatencies.splice(0, 1024);
       if (result) w.resolve(result);
       else w.reject(error!);
+    }
+  }
+
+  /** Observers (the dashboard feed) must never break the apply loop. */
+  private notifyStoreListeners(event: EventJSON): void {
+    for (const l of this.storeListeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log(`etcbun: store event listener failed: ${(err as Error).message}`);
+      }
     }
   }
 
@@ -693,7 +705,13 @@ export class RaftMember implements Member, IntrospectableMember {
       memberId: partial.memberId,
       detail: partial.detail,
     };
-    for (const l of this.raftListeners) l(ev);
+    for (const l of this.raftListeners) {
+      try {
+        l(ev);
+      } catch (err) {
+        this.log(`etcbun: raft event listener failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   selfStats(): SelfStats {
