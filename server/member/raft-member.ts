@@ -128,6 +128,8 @@ export class RaftMember implements Member, IntrospectableMember {
   private readonly startTimeMs = Date.now();
   private leaderSinceMs = Date.now();
   private lastLead = "";
+  /** performance.now() when a leader was last seen elected; decides a timed-out proposal's cause. */
+  private leadElectedAtMs = Number.NEGATIVE_INFINITY;
   private lastTerm = 0;
   private recvAppendCnt = 0;
   private sendAppendCnt = 0;
@@ -261,14 +263,28 @@ export class RaftMember implements Member, IntrospectableMember {
     const id = this.reqPrefix + (this.reqSeq++).toString(36);
     const data = encodeRequestEntry(id, req);
     return new Promise<ApplyResult>((resolve, reject) => {
+      const startedMs = performance.now();
       const timer = setTimeout(() => {
         this.waiters.delete(id);
-        reject(timeoutError(this.lastLead === "" ? "etcdserver: request timed out, possibly due to previous leader failure" : undefined));
+        reject(timeoutError(this.proposalTimeoutCause(startedMs)));
       }, this.requestTimeoutMs());
-      this.waiters.set(id, { resolve, reject, timer, startedMs: performance.now() });
+      this.waiters.set(id, { resolve, reject, timer, startedMs });
       this.pending.push(data);
       this.schedule();
     });
+  }
+
+  /**
+   * etcd blames a leader failure only when a new leader was elected after the proposal started
+   * and within two election timeouts of it; with no leader at all (quorum lost) the cause is the
+   * plain "request timed out".
+   */
+  private proposalTimeoutCause(startedMs: number): string | undefined {
+    const electedMs = this.leadElectedAtMs;
+    if (startedMs > electedMs - 2 * this.opts.electionTimeoutMs && startedMs < electedMs) {
+      return "etcdserver: request timed out, possibly due to previous leader failure";
+    }
+    return undefined;
   }
 
   readBarrier(): Promise<void> {
@@ -679,6 +695,7 @@ export class RaftMember implements Member, IntrospectableMember {
       this.leaderSinceMs = Date.now();
       this.emitRaft({ kind: "leader-change", detail: st.lead === "" ? "leader lost" : `leader ${st.lead}` });
       if (st.lead !== "") {
+        this.leadElectedAtMs = performance.now();
         for (const w of this.readWaiters.values()) w.askedAtMs = 0;
         this.schedule();
         this.maybePublish();
