@@ -302,7 +302,7 @@ export class RaftMember implements Member, IntrospectableMember {
 
   /** A read index request is dropped while there is no leader (or lost with one): ask again. */
   private retryReads(): void {
-    if (this.readWaiters.size === 0 || this.node.status().lead === "") return;
+    if (this.readWaiters.size === 0 || this.node.raft.lead === "") return;
     const staleMs = Date.now() - this.opts.electionTimeoutMs;
     for (const [id, w] of this.readWaiters) {
       if (w.index === undefined && w.askedAtMs < staleMs) {
@@ -354,7 +354,7 @@ export class RaftMember implements Member, IntrospectableMember {
 
   private flushProposals(): void {
     if (this.pending.length === 0) return;
-    if (this.node.status().lead === "") return; // wait for a leader; the tick retries
+    if (this.node.raft.lead === "") return; // wait for a leader; the tick retries
     const batch = this.pending;
     this.pending = [];
     try {
@@ -520,7 +520,7 @@ export class RaftMember implements Member, IntrospectableMember {
   // ---- leader duties ------------------------------------------------------------------------
 
   private isLeader(): boolean {
-    return this.node.status().role === StateRole.Leader;
+    return this.node.raft.state === StateRole.Leader;
   }
 
   /** Like etcd, the leader records the agreed cluster version under /0/version once. */
@@ -547,7 +547,7 @@ export class RaftMember implements Member, IntrospectableMember {
   }
 
   private maybePublish(): void {
-    if (this.stopped || this.published || this.node.status().lead === "") return;
+    if (this.stopped || this.published || this.node.raft.lead === "") return;
     const me = this.memberList.find((m) => m.id === this.id);
     if (me && me.name === this.name && sameList(me.clientURLs, this.opts.clientURLs)) {
       this.published = true;
@@ -599,7 +599,7 @@ export class RaftMember implements Member, IntrospectableMember {
   }
 
   leader(): MemberJSON | null {
-    const lead = this.node.status().lead;
+    const lead = this.node.raft.lead;
     if (lead === "") return null;
     return this.memberList.find((m) => m.id === lead) ?? null;
   }
@@ -673,7 +673,7 @@ export class RaftMember implements Member, IntrospectableMember {
   }
 
   raftIndex(): number {
-    return this.node.status().commit;
+    return this.node.raft.raftLog.committed;
   }
 
   walSyncCount(): number {
@@ -681,11 +681,12 @@ export class RaftMember implements Member, IntrospectableMember {
   }
 
   raftTerm(): number {
-    return this.node.status().term;
+    return this.node.raft.term;
   }
 
   private observeRaft(): void {
-    const st = this.node.status();
+    // Called after every pump: read the few fields directly rather than building a status().
+    const st = { term: this.node.raft.term, lead: this.node.raft.lead, role: this.node.raft.state };
     if (st.term !== this.lastTerm) {
       if (st.term > this.lastTerm && this.lastTerm !== 0) this.emitRaft({ kind: "election", detail: st.role === StateRole.Leader ? "won the election" : "an election started" });
       this.lastTerm = st.term;
@@ -753,7 +754,7 @@ export class RaftMember implements Member, IntrospectableMember {
   }
 
   async health(): Promise<boolean> {
-    if (this.stopped || this.wal.failure || this.node.status().lead === "") return false;
+    if (this.stopped || this.wal.failure || this.node.raft.lead === "") return false;
     try {
       await Promise.race([this.readBarrier(), Bun.sleep(Math.max(1000, this.opts.electionTimeoutMs)).then(() => Promise.reject(new Error("timeout")))]);
       return true;
@@ -770,7 +771,7 @@ export class RaftMember implements Member, IntrospectableMember {
   introspect(): MemberIntrospection {
     return {
       role: () => {
-        const r = this.node.status().role;
+        const r = this.node.raft.state;
         return r === StateRole.Leader ? "leader" : r === StateRole.Candidate ? "candidate" : r === StateRole.PreCandidate ? "pre-candidate" : "follower";
       },
       appliedIndex: () => this.appliedIndex,
