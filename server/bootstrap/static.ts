@@ -2,6 +2,7 @@
 // member list, derive IDs, and when joining an existing cluster take IDs and the cluster ID
 // from a running peer's `/members`, refusing a local list that does not match it.
 import type { MemberJSON } from "../../shared/v2.ts";
+import { checkURL } from "../config/urls.ts";
 import { membersFromPeerJSON } from "../peer/members-json.ts";
 import { peerClientTls } from "../peer/tls.ts";
 import type { PeerTlsOptions } from "../peer/types.ts";
@@ -15,20 +16,6 @@ export class BootstrapError extends Error {
 /** Member name → its peer URLs, sorted (as etcd's URLsMap keeps them). */
 export type URLsMap = Map<string, string[]>;
 
-/** Validates one peer URL the way etcd's types.NewURLs does; returns it unchanged (IDs hash the exact text). */
-export function validatePeerURL(raw: string): string {
-  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/i.exec(raw);
-  const scheme = m?.[1]?.toLowerCase() ?? "";
-  if (!m || !["http", "https", "unix", "unixs"].includes(scheme)) {
-    throw new BootstrapError(`URL scheme must be http, https, unix, or unixs: ${raw}`);
-  }
-  if ((scheme === "http" || scheme === "https") && !/^(\[[0-9a-fA-F:.]+\]|[^:\[\]]+):\d+$/.test(m[2]!)) {
-    throw new BootstrapError(`URL address does not have the form "host:port": ${raw}`);
-  }
-  if (m[3] !== "") throw new BootstrapError(`URL must not contain a path: ${raw}`);
-  return raw;
-}
-
 /** `name=url,name=url,...`; a name may repeat to give one member several URLs. */
 export function parseInitialCluster(text: string): URLsMap {
   const map: URLsMap = new Map();
@@ -39,7 +26,8 @@ export function parseInitialCluster(text: string): URLsMap {
       const name = eq < 0 ? pair : pair.slice(0, eq);
       const url = eq < 0 ? "" : pair.slice(eq + 1);
       const urls = map.get(name) ?? [];
-      urls.push(validatePeerURL(url));
+      // checkURL returns the URL unchanged: IDs hash its exact text.
+      urls.push(checkURL(url));
       map.set(name, urls);
     }
   } catch (e) {
