@@ -30,6 +30,8 @@ export interface StartMemberOptions {
   log?: (line: string) => void;
   /** Called when the member stops itself (removed, fatal disk error). */
   onFatal?: (reason: string) => void;
+  /** Wall clock in microseconds for TTL expiry (SYNC entries); injected so tests can steer it. */
+  nowUs?: () => number;
 }
 
 function peerTls(config: Config): PeerTlsOptions | undefined {
@@ -128,6 +130,7 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     strictReconfigCheck: config.strictReconfigCheck,
     snapshotIndex,
     confState,
+    nowUs: options.nowUs,
     log,
     onFatal: (reason) => {
       stopResolve();
