@@ -12,6 +12,11 @@ export function rfc3339(ms: number): string {
 
 /** Go's time.Duration String() for a positive duration in milliseconds. */
 export function goDuration(ms: number): string {
+  // Go switches to a smaller unit below one second ("850.5ms", "12µs", "7ns"); "0s" for zero.
+  if (ms === 0) return "0s";
+  if (ms < 1e-3) return `${Math.round(ms * 1e6)}ns`;
+  if (ms < 1) return `${Number((ms * 1e3).toFixed(3))}µs`;
+  if (ms < 1000) return `${Number(ms.toFixed(6))}ms`;
   const totalSecs = ms / 1000;
   const h = Math.floor(totalSecs / 3600);
   const m = Math.floor((totalSecs % 3600) / 60);

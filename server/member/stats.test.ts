@@ -1,0 +1,14 @@
+import { expect, test } from "bun:test";
+import { goDuration } from "./stats.ts";
+
+test("goDuration prints what Go's time.Duration String() prints, sub-second units included", () => {
+  expect(goDuration(0)).toBe("0s");
+  expect(goDuration(0.000007)).toBe("7ns");
+  expect(goDuration(0.012)).toBe("12µs");
+  expect(goDuration(79.207024)).toBe("79.207024ms");
+  expect(goDuration(58)).toBe("58ms");
+  expect(goDuration(1500)).toBe("1.5s");
+  expect(goDuration(8495.572016)).toBe("8.495572016s");
+  expect(goDuration(707_448.056047)).toBe("11m47.448056047s");
+  expect(goDuration(3_723_000)).toBe("1h2m3s");
+});
