@@ -78,6 +78,8 @@ test("a member added at runtime joins, catches up and serves; a removed member s
   const url = `http://127.0.0.1:${await freePort()}`;
   const added = await ms[0]!.member.addMember([url]);
   expect(added.name).toBe("");
+  // Like an operator after `member add`: every member must know of the new one before it starts.
+  await until(() => ms.every((m) => m.member.members().length === 4));
   const initialCluster = [...ms[0]!.member.members().filter((m) => m.name !== "").map((m) => `${m.name}=${m.peerURLs[0]}`), `m3=${url}`].join(",");
   let stoppedReason = "";
   const joiner = await startMember(memberConfig({ name: "m3", url }, initialCluster, ["--initial-cluster-state", "existing"]), { log: () => {}, onFatal: (r) => (stoppedReason = r) });
