@@ -14,7 +14,7 @@ function keyUrl(client: number, i: number): string {
   const url = spec.urls[(client + i) % spec.urls.length]!;
   // Spread keys deterministically over the key space; no Math.random so runs repeat.
   const k = (client * 7919 + i * 104729) % spec.keys;
-  return `${url}/v2/keys/bench/k${k}`;
+  return `${url}/v2/keys/bench/k${k}${spec.op === "qget" ? "?quorum=true" : ""}`;
 }
 
 async function one(client: number, i: number): Promise<boolean> {

@@ -23,7 +23,7 @@ export function percentile(sortedUs: number[], p: number): number {
 }
 
 /** Writes every key once so GETs find values (a miss would measure the error path). */
-export async function populate(urls: string[], opts: { keys: number; valueBytes: number }): Promise<void> {
+export async function populate(urls: string[], opts: { keys: number; valueBytes: number; concurrency?: number }): Promise<void> {
   const body = `value=${"v".repeat(opts.valueBytes)}`;
   let next = 0;
   const writer = async () => {
@@ -38,7 +38,7 @@ export async function populate(urls: string[], opts: { keys: number; valueBytes:
       if (r.status >= 300) throw new Error(`populate: PUT k${k} → ${r.status}`);
     }
   };
-  await Promise.all(Array.from({ length: 16 }, writer));
+  await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, writer));
 }
 
 async function runWorker(spec: WorkerSpec): Promise<LoadResult> {

@@ -1,7 +1,7 @@
 // The bench's arithmetic: percentiles, wrk output parsing and the ratio table.
 import { expect, test } from "bun:test";
 import { percentile } from "./measure.ts";
-import { markdownTable } from "./report.ts";
+import { markdownTable, memoryTable } from "./report.ts";
 import { parseWrk } from "./wrk.ts";
 
 const wrkOutput = `Running 1s test @ http://127.0.0.1:23790/v2/keys/k
@@ -41,4 +41,20 @@ test("the table shows etcbun/etcd ratios and why a side has no numbers", () => {
   ]);
   expect(table).toContain("| 1 member | PUT | 16 | 1000 | 1.00 | 4.00 | 1500 | 1.00 | 2.00 | 1.50 | 0.50 |");
   expect(table).toContain("| 1 member | GET | 1 | 1000 | 1.00 | 4.00 | failed: no binary | - | - | - | - |");
+});
+
+test("3-member quorum GETs are labelled as such", () => {
+  const m = { requestsPerSec: 100, p50Ms: 1, p99Ms: 2, errors: 0 };
+  expect(markdownTable([{ scenario: "3 members", op: "qget", clients: 64, etcd: m, etcbun: m }])).toContain("| 3 members | GET quorum | 64 |");
+});
+
+test("memory table: MiB from KiB and etcbun/etcd ratios; a failed side shows why", () => {
+  const etcd = { idleKiB: 20 * 1024, loadedKiB: 100 * 1024, writeSeconds: 10 };
+  const etcbun = { idleKiB: 40 * 1024, loadedKiB: 150 * 1024, writeSeconds: 5 };
+  const table = memoryTable({ keys: 100000, valueBytes: 256, writers: 64, etcd, etcbun });
+  expect(table).toContain("| RSS idle, MiB | 20.0 | 40.0 | 2.00 |");
+  expect(table).toContain("| RSS after 100000 PUTs of 256-byte values, MiB | 100.0 | 150.0 | 1.50 |");
+  expect(table).toContain("| time to write them with 64 clients, s | 10.0 | 5.0 | 0.50 |");
+  const failed = memoryTable({ keys: 10, valueBytes: 256, writers: 64, etcd, etcbun: "failed: boom" });
+  expect(failed).toContain("| RSS idle, MiB | 20.0 | failed: boom | - |");
 });

@@ -1,4 +1,5 @@
-// Markdown table of the keys benchmark: etcbun beside etcd, with ratios (etcbun/etcd).
+// Markdown tables of the benchmarks: etcbun beside etcd, with ratios (etcbun/etcd).
+import type { MemoryResult } from "./memory.ts";
 import type { Measurement } from "./types.ts";
 
 export interface Row {
@@ -32,7 +33,7 @@ export function markdownTable(rows: Row[]): string {
     [
       "",
       r.scenario,
-      r.op.toUpperCase(),
+      r.op === "qget" ? "GET quorum" : r.op.toUpperCase(),
       String(r.clients),
       ...cells(r.etcd),
       ...cells(r.etcbun),
@@ -42,4 +43,29 @@ export function markdownTable(rows: Row[]): string {
     ].join(" | ").trim(),
   );
   return [...head, ...body].join("\n");
+}
+
+export interface MemoryRow {
+  keys: number;
+  valueBytes: number;
+  writers: number;
+  etcd: MemoryResult | string;
+  etcbun: MemoryResult | string;
+}
+
+const mib = (kib: number) => fmt(kib / 1024, 1);
+
+export function memoryTable(r: MemoryRow): string {
+  const line = (label: string, pick: (m: MemoryResult) => number, show: (n: number) => string) => {
+    const side = (m: MemoryResult | string) => (typeof m === "string" ? m : show(pick(m)));
+    const ratio = typeof r.etcd === "string" || typeof r.etcbun === "string" ? "-" : fmt(pick(r.etcbun) / pick(r.etcd), 2);
+    return `| ${label} | ${side(r.etcd)} | ${side(r.etcbun)} | ${ratio} |`;
+  };
+  return [
+    "| 1 member | etcd | etcbun | ratio |",
+    "|---|---:|---:|---:|",
+    line("RSS idle, MiB", (m) => m.idleKiB, mib),
+    line(`RSS after ${r.keys} PUTs of ${r.valueBytes}-byte values, MiB`, (m) => m.loadedKiB, mib),
+    line(`time to write them with ${r.writers} clients, s`, (m) => m.writeSeconds, (n) => fmt(n, 1)),
+  ].join("\n");
 }

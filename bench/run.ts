@@ -1,16 +1,25 @@
 // `npm run bench` — keys API throughput and latency, etcbun beside etcd 3.4 started the same way in
-// the same run: PUT and GET with 1, 16 and 64 concurrent keep-alive clients, as a markdown table.
+// the same run, as markdown tables (printed and written to test-output/bench.md):
+//   1 member:  PUT and GET at 1, 16 and 64 concurrent keep-alive clients;
+//   3 members: PUT at 1, 16, 64 and 256 clients, GET and quorum GET at 64, clients spread over
+//              all members' client URLs;
+//   memory:    RSS of a single member idle and after writing 100,000 keys of 256-byte values.
 //
-//   bun bench/run.ts [--quick] [--duration-ms N] [--clients 1,16,64] [--ops put,get]
-//                    [--only etcd|etcbun] [--workers N] [--generator wrk|bun]
+//   bun bench/run.ts [--quick] [--only 1-member,3-member,memory] [--server etcd|etcbun]
+//                    [--duration-ms N] [--clients 1,64] [--ops put,get,qget] [--memory-keys N]
+//                    [--workers N] [--generator wrk|bun] [--out test-output/bench.md]
 //
-// --quick: short windows, for smoke-testing the bench itself.
-// --generator: wrk when installed (cheapest per request), else Bun worker processes; deployments
-// with several client URLs always use the Bun workers, which spread requests over all of them.
+// --quick: short windows and 10,000 keys for memory, for smoke-testing the bench itself.
+// --clients / --ops keep only the rows with those client counts / operations.
+// --generator: wrk when installed (cheapest per request; one wrk per client URL), else Bun worker
+// processes.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { etcdPath } from "../test/support/servers.ts";
 import { measure, populate, type MeasureOptions } from "./measure.ts";
-import { markdownTable, type Row } from "./report.ts";
+import { measureMemory, type MemoryOptions, type MemoryResult } from "./memory.ts";
+import { markdownTable, memoryTable, type Row } from "./report.ts";
 import { scenarios } from "./scenarios.ts";
 import type { Deployment, Measurement, Op } from "./types.ts";
 import { measureWithWrk, wrkPath } from "./wrk.ts";
@@ -18,12 +27,15 @@ import { measureWithWrk, wrkPath } from "./wrk.ts";
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
-    "duration-ms": { type: "string" },
-    clients: { type: "string", default: "1,16,64" },
-    ops: { type: "string", default: "put,get" },
     only: { type: "string" },
+    server: { type: "string" },
+    "duration-ms": { type: "string" },
+    clients: { type: "string" },
+    ops: { type: "string" },
+    "memory-keys": { type: "string" },
     workers: { type: "string", default: "2" },
     generator: { type: "string" },
+    out: { type: "string", default: "test-output/bench.md" },
   },
 });
 
@@ -33,8 +45,28 @@ if (generator === "wrk" && !wrkPath()) {
   process.exit(1);
 }
 
+const listArg = (v: string | undefined) => (v === undefined ? null : v.split(",").map((s) => s.trim()));
+const onlyIds = listArg(args.only);
+const knownIds = [...scenarios.map((s) => s.id), "memory"];
+for (const id of onlyIds ?? []) {
+  if (!knownIds.includes(id)) {
+    console.error(`--only ${id}: unknown scenario; choose from ${knownIds.join(", ")}`);
+    process.exit(1);
+  }
+}
+const selected = (id: string) => !onlyIds || onlyIds.includes(id);
+const kinds = (["etcd", "etcbun"] as const).filter((k) => !args.server || args.server === k);
+if (kinds.length === 0) {
+  console.error(`--server ${args.server}: choose etcd or etcbun`);
+  process.exit(1);
+}
+if (kinds.includes("etcd") && !etcdPath()) {
+  console.error("etcd is not installed (apt-get install etcd-server); the comparison needs it");
+  process.exit(1);
+}
+
 function load(urls: string[], op: Op, opts: MeasureOptions): Promise<Measurement> {
-  return generator === "wrk" && urls.length === 1 ? measureWithWrk(urls, op, opts) : measure(urls, op, opts);
+  return generator === "wrk" ? measureWithWrk(urls, op, opts) : measure(urls, op, opts);
 }
 
 const durationMs = Number(args["duration-ms"] ?? (args.quick ? 1000 : 5000));
@@ -45,51 +77,63 @@ const base: Omit<MeasureOptions, "clients"> = {
   keys: args.quick ? 200 : 1000,
   valueBytes: 64,
 };
-const clientCounts = args.clients.split(",").map(Number);
-const ops = args.ops.split(",") as Op[];
-const kinds = (["etcd", "etcbun"] as const).filter((k) => !args.only || args.only === k);
+const clientFilter = listArg(args.clients)?.map(Number) ?? null;
+const opFilter = listArg(args.ops);
+const memory: MemoryOptions = { keys: Number(args["memory-keys"] ?? (args.quick ? 10_000 : 100_000)), valueBytes: 256, writers: 64 };
 
-if (kinds.includes("etcd") && !etcdPath()) {
-  console.error("etcd is not installed (apt-get install etcd-server); the comparison needs it");
-  process.exit(1);
-}
-
+const sections: string[] = [];
 const rows: Row[] = [];
-for (const scenario of scenarios) {
+for (const scenario of scenarios.filter((s) => selected(s.id))) {
+  const cases = scenario.cases.filter((c) => (!clientFilter || clientFilter.includes(c.clients)) && (!opFilter || opFilter.includes(c.op)));
+  if (cases.length === 0) continue;
+  const key = (c: { op: Op; clients: number }, kind: string) => `${c.op}/${c.clients}/${kind}`;
   const results = new Map<string, Measurement | string>();
-  // One kind at a time: on a small machine two servers would steal each other's CPU.
+  // One kind at a time: on a small machine two deployments would steal each other's CPU.
   for (const kind of kinds) {
     let dep: Deployment | undefined;
     try {
       dep = await scenario.start(kind);
       await populate(dep.clientURLs, base);
-      for (const op of ops) {
-        for (const clients of clientCounts) {
-          const m = await load(dep.clientURLs, op, { ...base, clients });
-          results.set(`${op}/${clients}/${kind}`, m);
-          console.error(`${scenario.name} ${kind} ${op} x${clients}: ${m.requestsPerSec.toFixed(0)} req/s, p99 ${m.p99Ms.toFixed(2)} ms`);
-        }
+      for (const c of cases) {
+        const m = await load(dep.clientURLs, c.op, { ...base, clients: c.clients });
+        results.set(key(c, kind), m);
+        console.error(`${scenario.name} ${kind} ${c.op} x${c.clients}: ${m.requestsPerSec.toFixed(0)} req/s, p99 ${m.p99Ms.toFixed(2)} ms`);
       }
     } catch (err) {
       const why = `failed: ${String(err).split("\n")[0]}`;
       console.error(`${scenario.name} ${kind}: ${String(err)}`);
-      for (const op of ops) for (const clients of clientCounts) if (!results.has(`${op}/${clients}/${kind}`)) results.set(`${op}/${clients}/${kind}`, why);
+      for (const c of cases) if (!results.has(key(c, kind))) results.set(key(c, kind), why);
     } finally {
       await dep?.stop();
     }
   }
-  for (const op of ops) {
-    for (const clients of clientCounts) {
-      rows.push({
-        scenario: scenario.name,
-        op,
-        clients,
-        etcd: results.get(`${op}/${clients}/etcd`) ?? "not run",
-        etcbun: results.get(`${op}/${clients}/etcbun`) ?? "not run",
-      });
-    }
+  for (const c of cases) {
+    rows.push({ scenario: scenario.name, op: c.op, clients: c.clients, etcd: results.get(key(c, "etcd")) ?? "not run", etcbun: results.get(key(c, "etcbun")) ?? "not run" });
   }
 }
+if (rows.length > 0) {
+  sections.push(
+    `keys API, ${durationMs} ms windows, ${base.valueBytes}-byte values, ${base.keys} keys, load from ${generator} (${base.workers} ${generator === "wrk" ? "threads" : "processes"}); 3-member clients are spread over all members`,
+    markdownTable(rows),
+  );
+}
 
-console.log(`\nkeys API, ${durationMs} ms windows, ${base.valueBytes}-byte values, ${base.keys} keys, load from ${generator} (${base.workers} ${generator === "wrk" ? "threads" : "processes"})\n`);
-console.log(markdownTable(rows));
+if (selected("memory")) {
+  const res: Record<"etcd" | "etcbun", MemoryResult | string> = { etcd: "not run", etcbun: "not run" };
+  for (const kind of kinds) {
+    try {
+      res[kind] = await measureMemory(kind, memory);
+      console.error(`memory ${kind}: ${JSON.stringify(res[kind])}`);
+    } catch (err) {
+      console.error(`memory ${kind}: ${String(err)}`);
+      res[kind] = `failed: ${String(err).split("\n")[0]}`;
+    }
+  }
+  sections.push(`memory: VmRSS from /proc/<pid>/status`, memoryTable({ ...memory, ...res }));
+}
+
+const text = `${sections.join("\n\n")}\n`;
+console.log(`\n${text}`);
+mkdirSync(dirname(args.out), { recursive: true });
+writeFileSync(args.out, text);
+console.error(`written to ${args.out}`);

@@ -1,14 +1,32 @@
-// What the keys benchmark measures: each scenario starts etcd or etcbun the same way. Add a
-// 3-member cluster here as another Scenario once clusters can be started (issue 5).
+// What the keys benchmark measures: each scenario starts etcd or etcbun the same way and lists
+// the operations and client counts it is measured at.
+import { startCluster } from "../test/support/cluster.ts";
 import { startServer } from "../test/support/servers.ts";
-import type { Scenario } from "./types.ts";
+import type { Case, Scenario } from "./types.ts";
+
+const grid = (ops: Case["op"][], clientCounts: number[]): Case[] =>
+  ops.flatMap((op) => clientCounts.map((clients) => ({ op, clients })));
 
 export const singleMember: Scenario = {
   name: "1 member",
+  id: "1-member",
+  cases: grid(["put", "get"], [1, 16, 64]),
   async start(kind) {
     const s = await startServer(kind, { name: "bench" });
     return { clientURLs: [s.clientURL], stop: () => s.stop() };
   },
 };
 
-export const scenarios: Scenario[] = [singleMember];
+export const threeMembers: Scenario = {
+  name: "3 members",
+  id: "3-member",
+  cases: [...grid(["put"], [1, 16, 64, 256]), { op: "get", clients: 64 }, { op: "qget", clients: 64 }],
+  async start(kind) {
+    // etcd's default timings, not the launcher's fast test ones: a loaded machine must not turn
+    // the benchmark into a series of elections. No link proxies: peers talk directly.
+    const c = await startCluster({ size: 3, server: kind, proxied: false, heartbeatIntervalMs: 100, electionTimeoutMs: 1000 });
+    return { clientURLs: c.members.map((m) => m.clientURL), stop: () => c.stop() };
+  },
+};
+
+export const scenarios: Scenario[] = [singleMember, threeMembers];

@@ -1,6 +1,13 @@
 // Shapes shared by the keys benchmark's runner, load workers and report.
 
-export type Op = "put" | "get";
+/** qget: a GET with ?quorum=true, which etcd serves through Raft like a write. */
+export type Op = "put" | "get" | "qget";
+
+/** One row of a scenario: an operation at a number of concurrent clients. */
+export interface Case {
+  op: Op;
+  clients: number;
+}
 
 export interface WorkerSpec {
   urls: string[];
@@ -38,5 +45,8 @@ export interface Deployment {
 export interface Scenario {
   /** Row label, e.g. "1 member". */
   name: string;
+  /** What `--only` selects it by, e.g. "1-member". */
+  id: string;
+  cases: Case[];
   start(kind: "etcd" | "etcbun"): Promise<Deployment>;
 }

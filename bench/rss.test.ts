@@ -1,0 +1,30 @@
+// Finding a server's pid by its data dir and reading its resident memory.
+import { expect, test } from "bun:test";
+import { spawn } from "bun";
+import { parseVmRssKiB, pidWithArg, vmRssKiB } from "./rss.ts";
+
+test("VmRSS is read in KiB from a status text", () => {
+  expect(parseVmRssKiB("Name:\tetcd\nVmPeak:\t  900 kB\nVmRSS:\t   34792 kB\nRssAnon:\t 1 kB\n")).toBe(34792);
+  expect(() => parseVmRssKiB("Name:\tkthreadd\n")).toThrow();
+});
+
+test("a process is found by a unique argument and its RSS is read", async () => {
+  const marker = `/tmp/etcbun-rss-test-${process.pid}-${Date.now()}`;
+  const proc = spawn([process.execPath, "-e", "setTimeout(() => {}, 10000)", marker], { stdout: "ignore", stderr: "ignore" });
+  try {
+    let pid = 0;
+    for (let i = 0; i < 50 && !pid; i++) {
+      try {
+        pid = pidWithArg(marker);
+      } catch {
+        await Bun.sleep(20);
+      }
+    }
+    expect(pid).toBe(proc.pid);
+    expect(vmRssKiB(pid)).toBeGreaterThan(1000);
+  } finally {
+    proc.kill("SIGKILL");
+    await proc.exited;
+  }
+  expect(() => pidWithArg(marker)).toThrow(/found 0/);
+});
