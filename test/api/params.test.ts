@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { harness } from "./helpers.ts";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { type Harness, harness } from "./helpers.ts";
 
-let h = harness();
-afterEach(() => {
-  h.member.stop();
-  h = harness();
+let h: Harness;
+beforeEach(async () => {
+  h = await harness();
 });
+afterEach(() => h.stop());
 
 const err = (code: number, message: string, cause: string) => JSON.stringify({ errorCode: code, message, cause, index: 0 }) + "\n";
 

@@ -1,13 +1,14 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { muxCleanPath, needsCleaning } from "../../server/api/paths.ts";
 import { withRoutableURL } from "../../server/api/serve.ts";
-import { CLUSTER_ID, harness, MEMBER_ID } from "./helpers.ts";
+import { freePeerURL, startTestMember } from "../support/member.ts";
+import { CLIENT_URL, type Harness, harness } from "./helpers.ts";
 
-let h = harness();
-afterEach(() => {
-  h.member.stop();
-  h = harness();
+let h: Harness;
+beforeEach(async () => {
+  h = await harness();
 });
+afterEach(() => h.stop());
 
 const CORS = {
   "access-control-allow-origin": "*",
@@ -65,14 +66,14 @@ describe("paths, methods and CORS like etcd 3.4's handler chain", () => {
   });
 
   test("a CORS origin list echoes only allowed origins; an empty list turns CORS off", async () => {
-    h.member.stop();
-    h = harness({ corsOrigins: ["http://ok.example"] });
+    await h.stop();
+    h = await harness({ corsOrigins: ["http://ok.example"] });
     let r = await h.call("GET", "/v2/keys/", { headers: { origin: "http://ok.example" } });
     expect(r.headers.get("access-control-allow-origin")).toBe("http://ok.example");
     r = await h.call("GET", "/v2/keys/", { headers: { origin: "http://evil.example" } });
     expect(r.headers.get("access-control-allow-origin")).toBeNull();
-    h.member.stop();
-    h = harness({ corsOrigins: [] });
+    await h.stop();
+    h = await harness({ corsOrigins: [] });
     r = await h.call("OPTIONS", "/v2/keys/");
     expect([r.status, r.headers.get("access-control-allow-origin")]).toEqual([405, null]);
   });
@@ -90,15 +91,15 @@ describe("paths, methods and CORS like etcd 3.4's handler chain", () => {
 });
 
 describe("members API (spec cluster-api.md 3)", () => {
-  const self = { id: MEMBER_ID, name: "n1", peerURLs: ["http://127.0.0.1:24380"], clientURLs: ["http://127.0.0.1:24379"] };
+  const self = () => ({ id: h.member.id, name: "n1", peerURLs: [h.peerURL], clientURLs: [CLIENT_URL] });
   const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
   test("list and leader, with the cluster ID header and a trailing newline", async () => {
     let r = await h.call("GET", "/v2/members");
-    expect([r.status, r.text, r.headers.get("x-etcd-cluster-id")]).toEqual([200, JSON.stringify({ members: [self] }) + "\n", CLUSTER_ID]);
+    expect([r.status, r.text, r.headers.get("x-etcd-cluster-id")]).toEqual([200, JSON.stringify({ members: [self()] }) + "\n", h.member.clusterId]);
     expect((await h.call("GET", "/v2/members/")).text).toBe(r.text);
     r = await h.call("GET", "/v2/members/leader");
-    expect(r.text).toBe(JSON.stringify(self) + "\n");
+    expect(r.text).toBe(JSON.stringify(self()) + "\n");
     r = await h.call("GET", "/v2/members/xyz");
     expect([r.status, r.text]).toEqual([404, '{"message":"Not found"}']);
   });
@@ -112,42 +113,63 @@ describe("members API (spec cluster-api.md 3)", () => {
     expect([r.status, r.text]).toEqual([400, '{"message":"URL scheme must be http, https, unix, or unixs: notaurl"}']);
     r = await h.call("POST", "/v2/members", json({}));
     expect([r.status, r.text]).toEqual([400, '{"message":"no valid URLs given"}']);
-    r = await h.call("POST", "/v2/members", json({ peerURLs: ["http://127.0.0.1:24380"] }));
+    r = await h.call("POST", "/v2/members", json({ peerURLs: [h.peerURL] }));
     expect([r.status, r.text]).toEqual([409, '{"message":"membership: peerURL exists"}']);
-    r = await h.call("POST", "/v2/members", { ...json({ peerURLs: ["http://127.0.0.1:22388"] }), headers: { "content-type": "application/JSON; charset=utf-8" } });
+    // Two voters need both for a quorum, so the added member really starts (listening on the URL
+    // it is later moved to as well) before the update and removal can commit.
+    const [addedURL, movedURL] = [await freePeerURL(), await freePeerURL()];
+    r = await h.call("POST", "/v2/members", { ...json({ peerURLs: [addedURL] }), headers: { "content-type": "application/JSON; charset=utf-8" } });
     expect(r.status).toBe(201);
     const added = r.json();
-    expect(added).toEqual({ id: added.id, name: "", peerURLs: ["http://127.0.0.1:22388"], clientURLs: [] });
+    expect(added).toEqual({ id: added.id, name: "", peerURLs: [addedURL], clientURLs: [] });
     expect((await h.call("GET", "/v2/members")).json().members).toContainEqual(added);
+    const second = await startTestMember({
+      name: "n2",
+      peerURL: addedURL,
+      extraPeerURLs: [movedURL],
+      join: { initialCluster: () => `n1=${h.peerURL},n2=${addedURL}` },
+    });
+    try {
+      expect(second.member.id).toBe(added.id);
+      r = await h.call("PUT", `/v2/members/${added.id}`, json({ peerURLs: [h.peerURL] }));
+      expect([r.status, r.text]).toEqual([409, '{"message":"membership: peerURL exists"}']);
+      r = await h.call("PUT", `/v2/members/${added.id}`, json({ peerURLs: [movedURL] }));
+      expect([r.status, r.text]).toEqual([204, ""]);
+      expect((await h.call("GET", "/v2/members")).json().members.find((m: { id: string }) => m.id === added.id).peerURLs).toEqual([movedURL]);
+      r = await h.call("PUT", "/v2/members/zzz", json({ peerURLs: ["http://127.0.0.1:22391"] }));
+      expect([r.status, r.text]).toEqual([404, '{"message":"No such member: zzz"}']);
+      r = await h.call("PUT", "/v2/members", json({ peerURLs: [] }));
+      expect([r.status, r.text, r.headers.get("allow"), r.headers.get("x-etcd-cluster-id")]).toEqual([405, "Method Not Allowed\n", null, h.member.clusterId]);
 
-    r = await h.call("PUT", `/v2/members/${added.id}`, json({ peerURLs: ["http://127.0.0.1:24380"] }));
-    expect([r.status, r.text]).toEqual([409, '{"message":"membership: peerURL exists"}']);
-    r = await h.call("PUT", `/v2/members/${added.id}`, json({ peerURLs: ["http://127.0.0.1:22390"] }));
-    expect([r.status, r.text]).toEqual([204, ""]);
-    r = await h.call("PUT", "/v2/members/zzz", json({ peerURLs: ["http://127.0.0.1:22391"] }));
-    expect([r.status, r.text]).toEqual([404, '{"message":"No such member: zzz"}']);
-    r = await h.call("PUT", "/v2/members", json({ peerURLs: [] }));
-    expect([r.status, r.text, r.headers.get("allow"), r.headers.get("x-etcd-cluster-id")]).toEqual([405, "Method Not Allowed\n", null, CLUSTER_ID]);
-
-    r = await h.call("DELETE", `/v2/members/${added.id}`);
-    expect(r.status).toBe(204);
-    r = await h.call("DELETE", `/v2/members/${added.id}`);
-    expect([r.status, r.text]).toEqual([410, `{"message":"Member permanently removed: ${added.id}"}`]);
-    r = await h.call("DELETE", "/v2/members/deadbeef");
-    expect([r.status, r.text]).toEqual([404, '{"message":"No such member: deadbeef"}']);
+      r = await h.call("DELETE", `/v2/members/${added.id}`);
+      expect(r.status).toBe(204);
+      r = await h.call("DELETE", `/v2/members/${added.id}`);
+      expect([r.status, r.text]).toEqual([410, `{"message":"Member permanently removed: ${added.id}"}`]);
+      r = await h.call("DELETE", "/v2/members/deadbeef");
+      expect([r.status, r.text]).toEqual([404, '{"message":"No such member: deadbeef"}']);
+    } finally {
+      await second.stop();
+    }
   });
 });
 
 describe("stats, machines, version, health, metrics (spec cluster-api.md 4-6)", () => {
   test("stats have no trailing newline and no cluster ID", async () => {
-    h.clock.advanceUs(61_500_000);
+    // Stats run on the member's wall clock (not the steerable TTL clock), as in etcd.
+    const before = Date.now();
     let r = await h.call("GET", "/v2/stats/self");
+    const { startTime, leaderInfo } = r.json();
     expect(r.text).toBe(
-      `{"name":"n1","id":"${MEMBER_ID}","state":"StateLeader","startTime":"2026-11-25T12:00:00Z","leaderInfo":{"leader":"${MEMBER_ID}","uptime":"1m1.5s","startTime":"2026-11-25T12:00:00Z"},"recvAppendRequestCnt":0,"sendAppendRequestCnt":0}`,
+      `{"name":"n1","id":"${h.member.id}","state":"StateLeader","startTime":"${startTime}","leaderInfo":{"leader":"${h.member.id}","uptime":"${leaderInfo.uptime}","startTime":"${leaderInfo.startTime}"},"recvAppendRequestCnt":0,"sendAppendRequestCnt":0}`,
     );
+    const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+    expect([startTime, leaderInfo.startTime].map((t: string) => rfc3339.test(t))).toEqual([true, true]);
+    expect(Date.parse(startTime)).toBeLessThanOrEqual(Date.parse(leaderInfo.startTime));
+    expect(Date.parse(leaderInfo.startTime)).toBeLessThanOrEqual(before);
+    expect(leaderInfo.uptime).toMatch(/^(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|ms|s)$/);
     expect(r.headers.get("x-etcd-cluster-id")).toBeNull();
     r = await h.call("GET", "/v2/stats/leader");
-    expect(r.text).toBe(`{"leader":"${MEMBER_ID}","followers":{}}`);
+    expect(r.text).toBe(`{"leader":"${h.member.id}","followers":{}}`);
     r = await h.call("GET", "/v2/stats/store");
     expect(Object.keys(r.json())).toEqual([
       "getsSuccess", "getsFail", "setsSuccess", "setsFail", "deleteSuccess", "deleteFail", "updateSuccess", "updateFail",

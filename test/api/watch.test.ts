@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { harness } from "./helpers.ts";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { type Harness, harness } from "./helpers.ts";
 
-let h = harness();
-afterEach(() => {
-  h.member.stop();
-  h = harness();
+let h: Harness;
+beforeEach(async () => {
+  h = await harness();
 });
+afterEach(() => h.stop());
 
 async function open(path: string, headers: Record<string, string> = {}) {
   const res = await h.app.handle(new Request(`http://127.0.0.1:24379${path}`, { headers }));
@@ -134,8 +134,8 @@ describe("Server-Sent Events", () => {
   });
 
   test("heartbeat comments keep an idle stream alive", async () => {
-    h.member.stop();
-    h = harness({ sseHeartbeatMs: 5 });
+    await h.stop();
+    h = await harness({ sseHeartbeatMs: 5 });
     const w = await open("/v2/keys/quiet?wait=true&stream=true", SSE);
     expect(await w.take(3, "\n\n")).toEqual([": watching", ": heartbeat", ": heartbeat"]);
     await w.close();

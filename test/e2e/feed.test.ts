@@ -1,10 +1,10 @@
-// The dashboard feed in-process: the real client API (createApp) over the single in-memory
+// The dashboard feed in-process: the real client API (createApp) over a real single Raft
 // member, read as the browser reads it (SSE), with writes and watches made through the API.
 import { afterEach, describe, expect, test } from "bun:test";
 import { FEED_PATH, type FeedMessage, type FeedStatus } from "../../shared/feed.ts";
 import { createApp } from "../../server/api/app.ts";
 import { deriveRaftEvents } from "../../server/api/feed.ts";
-import { LocalMember } from "../../server/member/local.ts";
+import { startTestMember, type TestMember } from "../support/member.ts";
 
 const ORIGIN = "http://127.0.0.1:2379";
 /** Time for a cancelled stream to reach the hub. */
@@ -46,24 +46,42 @@ class FeedReader {
   }
 }
 
-function setup() {
-  const member = new LocalMember({
-    id: "8e9e05c52164694d",
-    name: "solo",
-    clusterId: "cdf818194e3a8c32",
-    peerURLs: ["http://127.0.0.1:2380"],
-    clientURLs: [ORIGIN],
-  });
+const members: TestMember[] = [];
+
+async function setup() {
+  const started = await startTestMember({ name: "solo", clientURLs: [ORIGIN] });
+  members.push(started);
+  const member = started.member;
+  // A counting spy on the real member's store-event hook: how the tests see whether the feed's
+  // hub is subscribed (it no longer needs a store watcher of its own).
+  const hooks = { active: 0 };
+  const introspect = member.introspect.bind(member);
+  member.introspect = () => {
+    const intro = introspect();
+    const on = intro.onStoreEvent!;
+    return {
+      ...intro,
+      onStoreEvent: (listener) => {
+        hooks.active++;
+        const off = on(listener);
+        return () => {
+          hooks.active--;
+          off();
+        };
+      },
+    };
+  };
   const app = createApp(member, {});
-  return { member, app };
+  return { member, app, hooks };
 }
 
 const readers: FeedReader[] = [];
 afterEach(async () => {
   for (const r of readers.splice(0)) await r.cancel().catch(() => {});
+  for (const m of members.splice(0)) await m.stop();
 });
 
-async function openFeed(app: ReturnType<typeof setup>["app"]): Promise<FeedReader> {
+async function openFeed(app: Awaited<ReturnType<typeof setup>>["app"]): Promise<FeedReader> {
   // The API mounts the feed with its default 1 s interval: only the watch and rate tests wait
   // for a status sample; the rest react to pushed messages.
   const res = await app.handle(new Request(`${ORIGIN}${FEED_PATH}`, { headers: { Accept: "text/event-stream" } }));
@@ -74,15 +92,15 @@ async function openFeed(app: ReturnType<typeof setup>["app"]): Promise<FeedReade
   return reader;
 }
 
-async function put(app: ReturnType<typeof setup>["app"], key: string, value: string): Promise<void> {
+async function put(app: Awaited<ReturnType<typeof setup>>["app"], key: string, value: string): Promise<void> {
   const res = await app.handle(new Request(`${ORIGIN}/v2/keys${key}`, { method: "PUT", body: new URLSearchParams({ value }) }));
   expect(res.status).toBeLessThan(300);
   await res.arrayBuffer();
 }
 
-describe("dashboard feed over the in-memory member", () => {
+describe("dashboard feed over a single Raft member", () => {
   test("the first message describes the member and its cluster", async () => {
-    const { member, app } = setup();
+    const { member, app } = await setup();
     const feed = await openFeed(app);
     const { event, msg } = await feed.next();
     expect(event).toBe("hello");
@@ -96,14 +114,14 @@ describe("dashboard feed over the in-memory member", () => {
     expect(s.storeIndex).toBe(member.store.index);
     expect(s.members).toHaveLength(1);
     expect(s.members[0]).toMatchObject({ id: member.id, clientURLs: [ORIGIN], isLeader: true, isSelf: true, lag: 0 });
-    // The in-memory member has no Raft to introspect: the feed says so instead of guessing.
-    expect(s.appliedIndex).toBeNull();
-    expect(s.capabilities).toEqual({ progress: false, appliedIndex: false, raftLog: false, commitLatency: false, raftEvents: false });
-    expect(msg.log).toEqual([]);
+    // The Raft member is introspectable: the feed shows its applied index and raft log.
+    expect(s.appliedIndex).toBe(member.raftIndex());
+    expect(s.capabilities).toEqual({ progress: true, appliedIndex: true, raftLog: true, commitLatency: true, raftEvents: true });
+    expect(msg.log.at(-1)?.index).toBe(member.raftIndex());
   });
 
   test("a write through the API arrives as a store change with the user's key", async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const feed = await openFeed(app);
     await feed.next();
     await put(app, "/dir/key", "hello");
@@ -113,47 +131,49 @@ describe("dashboard feed over the in-memory member", () => {
   });
 
   test("open watches are listed by key, without the feed's own watch", async () => {
-    const { member, app } = setup();
+    const { member, app } = await setup();
     const feed = await openFeed(app);
     await feed.next();
     const watch = new AbortController();
     const pending = app.handle(new Request(`${ORIGIN}/v2/keys/watched?wait=true`, { signal: watch.signal }));
     const status = await feed.until((m) => (m.type === "status" && m.status.watches.length > 0 ? m.status : undefined));
     expect(status.watches).toEqual([{ key: "/watched", recursive: false, count: 1 }]);
-    // The store does count the feed's watcher; the feed subtracts exactly that one.
+    // The feed follows the store through the member's event hook, so the store counts only the client's watch.
     const storeCount = member.store.watchedKeys().reduce((n, w) => n + w.count, 0);
-    expect(storeCount).toBe(2);
+    expect(storeCount).toBe(1);
     await put(app, "/watched", "x");
     await (await pending).arrayBuffer();
     watch.abort();
   });
 
   test("write and request rates reflect the writes made between samples", async () => {
-    const { app } = setup();
+    const { app } = await setup();
     const feed = await openFeed(app);
     await feed.next();
     for (let i = 0; i < 20; i++) await put(app, `/rate/${i}`, "v");
     const status: FeedStatus = await feed.until((m) => (m.type === "status" && m.status.rates.writesPerSec > 0 ? m.status : undefined));
     expect(status.rates.requestsPerSec).toBeGreaterThanOrEqual(status.rates.writesPerSec);
-    expect(status.rates.commitLatencyMsP50).toBeNull();
+    // Writes went through Raft and the WAL, so the member timed their commits.
+    expect(status.rates.commitLatencyMsP50).toBeGreaterThan(0);
   });
 
   test("the hub stops sampling when the last browser leaves and starts again for the next", async () => {
-    const { member, app } = setup();
+    const { member, app, hooks } = await setup();
     const first = await openFeed(app);
     await first.next();
+    expect(hooks.active).toBe(1);
     await first.cancel();
     readers.splice(readers.indexOf(first), 1);
     await Bun.sleep(CANCEL_SETTLE_MS);
-    expect(member.store.watchedKeys()).toEqual([]);
+    expect([hooks.active, member.store.watchedKeys()]).toEqual([0, []]);
     const second = await openFeed(app);
     const { event } = await second.next();
     expect(event).toBe("hello");
-    expect(member.store.watchedKeys().map((w) => w.key)).toEqual(["/1"]);
+    expect(hooks.active).toBe(1);
   });
 
   test("a browser that stops reading is dropped, not buffered without bound", async () => {
-    const { member, app } = setup();
+    const { member, app } = await setup();
     const feed = await openFeed(app);
     // Never read: every write queues one store message for this connection.
     for (let i = 0; i < 1100; i++) await put(app, `/flood/${i % 10}`, String(i));
@@ -172,19 +192,19 @@ describe("dashboard feed over the in-memory member", () => {
   });
 
   test("over a real socket, a browser that goes away is unsubscribed", async () => {
-    const { member, app } = setup();
+    const { member, app, hooks } = await setup();
     const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => app.handle(r) });
     try {
       const abort = new AbortController();
       const res = await fetch(`http://127.0.0.1:${server.port}${FEED_PATH}`, { signal: abort.signal });
       const feed = new FeedReader(res);
       expect((await feed.next()).event).toBe("hello");
-      expect(member.store.watchedKeys().map((w) => w.key)).toEqual(["/1"]);
+      expect(hooks.active).toBe(1);
       abort.abort();
       await feed.cancel().catch(() => {});
       const deadline = Date.now() + 5000;
-      while (member.store.watchedKeys().length > 0 && Date.now() < deadline) await Bun.sleep(20);
-      expect(member.store.watchedKeys()).toEqual([]);
+      while (hooks.active > 0 && Date.now() < deadline) await Bun.sleep(20);
+      expect([hooks.active, member.store.watchedKeys()]).toEqual([0, []]);
     } finally {
       server.stop(true);
     }
