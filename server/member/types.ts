@@ -1,5 +1,5 @@
-// What the client API needs from a member. A single in-memory member implements it first;
-// the Raft-backed member implements the same interface, so the API never changes shape.
+// What the client API needs from a member: the Raft-backed member implements it, so the API does
+// not depend on Raft, WAL or transport details.
 import type { MemberJSON } from "../../shared/v2.ts";
 import type { ApplyResult, V2Request, V2Store } from "../store/types.ts";
 
