@@ -3,7 +3,7 @@
 // it can only catch up by installing the leader's snapshot, and then serves every key.
 import { afterEach, expect, test } from "bun:test";
 import { startCluster, type Cluster } from "../support/cluster.ts";
-import { eventually, getKey, putKey, writeMany } from "./client.ts";
+import { eventually, getKey, putKey, untilAllServing, writeMany } from "./client.ts";
 import { raftEventsOf } from "./feed.ts";
 
 const WRITES = 20_000;
@@ -19,6 +19,7 @@ test(
   "a follower restarted after 20,000 writes catches up by snapshot",
   async () => {
     cluster = await startCluster({ size: 3, proxied: false, snapshotCount: SNAPSHOT_COUNT });
+    await untilAllServing(cluster.members.map((m) => m.clientURL));
     const c = cluster;
     const leader = await c.waitForLeader();
     const follower = c.members.find((m) => m !== leader)!;

@@ -87,3 +87,32 @@ export async function writeMany(clientURLs: readonly string[], prefix: string, o
   await Promise.all(Array.from({ length: options.concurrency }, (_, w) => worker(w)));
   return done;
 }
+
+/**
+ * startCluster returns once a majority agrees on a leader; a slow member may not serve clients or
+ * have published its name yet. Wait until every listed member answers and all are published.
+ */
+export async function untilAllServing(clientURLs: readonly string[], options: { timeoutMs?: number } = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  let last = "";
+  for (;;) {
+    const answers = await Promise.all(
+      clientURLs.map(async (url) => {
+        try {
+          const r = await fetch(`${url}/v2/members`, { signal: AbortSignal.timeout(2000) });
+          if (r.status !== 200) return `${url}: ${r.status}`;
+          const { members } = (await r.json()) as { members: { name: string; clientURLs: string[] }[] };
+          const unpublished = members.filter((m) => m.name === "" || m.clientURLs.length === 0).length;
+          return unpublished === 0 ? null : `${url}: ${unpublished} unpublished`;
+        } catch (e) {
+          return `${url}: ${(e as Error).message}`;
+        }
+      }),
+    );
+    const problems = answers.filter((a) => a !== null);
+    if (problems.length === 0) return;
+    last = problems.join("; ");
+    if (Date.now() > deadline) throw new Error(`members not all serving: ${last}`);
+    await Bun.sleep(100);
+  }
+}

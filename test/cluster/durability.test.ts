@@ -3,7 +3,7 @@
 // that got a 2xx answer is still there, with its value, on every member.
 import { afterEach, expect, test } from "bun:test";
 import { startCluster, type Cluster } from "../support/cluster.ts";
-import { eventually, getKey, putKey } from "./client.ts";
+import { eventually, getKey, putKey, untilAllServing } from "./client.ts";
 
 let cluster: Cluster | null = null;
 afterEach(async () => {
@@ -45,6 +45,7 @@ test(
   "acknowledged writes survive a leader kill and a whole-cluster crash",
   async () => {
     cluster = await startCluster({ size: 3, proxied: false });
+    await untilAllServing(cluster.members.map((m) => m.clientURL));
     const c = cluster;
     const writers = startWriters(() => c.running().map((m) => m.clientURL), { writers: 6 });
     await Bun.sleep(1500);

@@ -10,7 +10,7 @@ import type { MemberJSON } from "../../shared/v2.ts";
 import { startCluster, type Cluster } from "../support/cluster.ts";
 import { freePort } from "../support/ports.ts";
 import { etcbunPath, etcdPath, readAll, scratchDir, type ServerKind } from "../support/servers.ts";
-import { eventually } from "./client.ts";
+import { eventually, untilAllServing } from "./client.ts";
 
 let cluster: Cluster | null = null;
 let joiner: Subprocess | null = null;
@@ -58,6 +58,7 @@ function envLine(stdout: string, name: string): string {
 
 async function scenario(server: ServerKind): Promise<void> {
   cluster = await startCluster({ size: 3, proxied: false, server });
+  await untilAllServing(cluster.members.map((m) => m.clientURL));
   const c = cluster;
   const endpoints = c.members.map((m) => m.clientURL).join(",");
   const ctl = (...args: string[]) => etcdctl(endpoints, args);
@@ -149,17 +150,20 @@ async function scenario(server: ServerKind): Promise<void> {
   expect({ exit: noURL.exitCode, err: noURL.stderr.trim() }).toEqual({ exit: 1, err: "Provide a name and a single member peerURL" });
 
   // One member down: degraded; two down: the survivor has no quorum and reports unhealthy.
-  const [a, b, survivor] = [c.members[0]!, c.members[1]!, c.members[2]!];
+  // A follower goes first: losing the leader would make the others unhealthy until they elect.
+  const leaderNow = await c.waitForLeader();
+  const a = c.members.find((m) => m !== leaderNow)!;
+  const [b, survivor] = c.members.filter((m) => m !== a);
   const idOf = (name: string) => initial.find((j) => j.name === name)!.id;
   await a.kill("SIGKILL");
-  const oneDown = ctl("cluster-health");
+  const oneDown = await eventually(async () => ctl("cluster-health"), (r) => lines(r.stdout).at(-1) === "cluster is degraded", { timeoutMs: 10_000 });
   expect(oneDown.exitCode).toBe(5);
   expect(lines(oneDown.stdout)).toContain(`member ${idOf(a.name)} is unreachable: [${a.clientURL}] are all unreachable`);
   expect(lines(oneDown.stdout).at(-1)).toBe("cluster is degraded");
-  await b.kill("SIGKILL");
+  await b!.kill("SIGKILL");
   const twoDown = await eventually(async () => ctl("cluster-health"), (r) => lines(r.stdout).at(-1) === "cluster is unavailable", { timeoutMs: 10_000 });
   expect(twoDown.exitCode).toBe(5);
-  expect(lines(twoDown.stdout)).toContain(`member ${idOf(survivor.name)} is unhealthy: got unhealthy result from ${survivor.clientURL}`);
+  expect(lines(twoDown.stdout)).toContain(`member ${idOf(survivor!.name)} is unhealthy: got unhealthy result from ${survivor!.clientURL}`);
   expect(lines(twoDown.stdout).at(-1)).toBe("cluster is unavailable");
 }
 

@@ -3,7 +3,7 @@
 // endpoints agree on who leads (/v2/stats/leader answers only on the leader, as etcd's does).
 import { afterEach, expect, test } from "bun:test";
 import { startCluster, type Cluster } from "../support/cluster.ts";
-import { putKey } from "./client.ts";
+import { putKey, untilAllServing } from "./client.ts";
 
 let cluster: Cluster | null = null;
 afterEach(async () => {
@@ -25,6 +25,7 @@ test(
   "a TTL key expires on every member at the same index; stats agree on the leader",
   async () => {
     cluster = await startCluster({ size: 3, proxied: false });
+    await untilAllServing(cluster.members.map((m) => m.clientURL));
     const c = cluster;
     const leader = await c.waitForLeader();
     const followers = c.members.filter((m) => m !== leader);

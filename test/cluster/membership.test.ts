@@ -4,7 +4,7 @@
 import { afterEach, expect, test } from "bun:test";
 import type { MemberJSON } from "../../shared/v2.ts";
 import { startCluster, type Cluster } from "../support/cluster.ts";
-import { eventually, getKey, putKey, writeMany } from "./client.ts";
+import { eventually, getKey, putKey, untilAllServing, writeMany } from "./client.ts";
 
 let cluster: Cluster | null = null;
 afterEach(async () => {
@@ -22,6 +22,7 @@ test(
   "a member added under write load joins and serves; removing the leader moves leadership and the removed process exits",
   async () => {
     cluster = await startCluster({ size: 3, proxied: false });
+    await untilAllServing(cluster.members.map((m) => m.clientURL));
     const c = cluster;
     const original = [...c.members];
 

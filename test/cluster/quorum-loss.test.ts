@@ -3,7 +3,7 @@
 // timeouts), and the cluster serves again once the members return.
 import { afterEach, expect, test } from "bun:test";
 import { startCluster, type Cluster } from "../support/cluster.ts";
-import { eventually, getKey, putKey, type KeyResult } from "./client.ts";
+import { eventually, getKey, putKey, untilAllServing, type KeyResult } from "./client.ts";
 
 const ELECTION_TIMEOUT_MS = 500;
 const REQUEST_TIMEOUT_MS = 5000 + 2 * ELECTION_TIMEOUT_MS;
@@ -26,6 +26,7 @@ test(
   "with a majority down, writes and quorum reads return errorCode 300 within the request timeout; the cluster recovers",
   async () => {
     cluster = await startCluster({ size: 3, proxied: false, electionTimeoutMs: ELECTION_TIMEOUT_MS, heartbeatIntervalMs: 50 });
+    await untilAllServing(cluster.members.map((m) => m.clientURL));
     const c = cluster;
     const leader = await c.waitForLeader();
     expect((await putKey(leader.clientURL, "/before", { value: "1" })).status).toBe(201);

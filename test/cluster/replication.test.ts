@@ -3,7 +3,7 @@
 // timeouts while writes go on. The killed leader, restarted on its data dir, catches up.
 import { afterEach, describe, expect, test } from "bun:test";
 import { startCluster, type Cluster, type ClusterMember } from "../support/cluster.ts";
-import { eventually, getKey, putKey } from "./client.ts";
+import { eventually, getKey, putKey, untilAllServing } from "./client.ts";
 
 const ELECTION_TIMEOUT_MS = 500;
 /** "A few election timeouts", plus room for a loaded 2-core CI machine to notice the leader is gone. */
@@ -53,6 +53,7 @@ for (const size of [3, 5]) {
       "writes through any member are readable from every member; a killed leader is replaced and writes go on",
       async () => {
         cluster = await startCluster({ size, proxied: false, electionTimeoutMs: ELECTION_TIMEOUT_MS, heartbeatIntervalMs: 50 });
+        await untilAllServing(cluster.members.map((m) => m.clientURL));
         const c = cluster;
         expect(c.members.every((m) => m.id !== undefined)).toBe(true);
         await expectWritesEverywhere(c.members, "before");
