@@ -36,6 +36,8 @@ export interface CampaignResult {
   size: number;
   durationMs: number;
   operations: number;
+  /** Requests refused at connect (member down): not in the history. */
+  notSent: number;
   outcomes: Record<Outcome, number>;
   faults: FaultRecord[];
   faultsByKind: Record<string, number>;
@@ -89,7 +91,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   try {
     const prefix = "chaos";
     const startIndex = (await storeIndex(cluster)) + 1;
-    const recorder = new Recorder({ prefix, clients: opts.clients ?? 8, activeKeys: 6, opsPerKey: 120, requestTimeoutMs: 3 * electionTimeoutMs + 8000, random: clientRandom, endpoints });
+    const recorder = new Recorder({ prefix, clients: opts.clients ?? 8, activeKeys: 6, opsPerKey: 80, requestTimeoutMs: 3 * electionTimeoutMs + 8000, random: clientRandom, endpoints });
     const watchers = Array.from({ length: opts.watchers ?? 3 }, (_, i) => new Watcher(i + 1, { prefix, startIndex, random: clientRandom, endpoints, idleMs: 3 * electionTimeoutMs }));
     const nemesis = new Nemesis(cluster, {
       kinds: opts.nemesis,
@@ -148,6 +150,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       size,
       durationMs: Date.now() - started,
       operations: ops.length,
+      notSent: recorder.notSent,
       outcomes: { ok: 0, fail: 0, unknown: 0, ...countBy(ops, (o) => o.outcome) },
       faults: nemesis.faults,
       faultsByKind: countBy(nemesis.faults, (f) => f.kind),
@@ -166,7 +169,7 @@ export function summarize(r: CampaignResult): string {
   const faults = Object.entries(r.faultsByKind).map(([k, n]) => `${k}×${n}`).join(" ");
   return [
     `campaign seed=${r.seed} server=${r.server} members=${r.size} ${(r.durationMs / 1000).toFixed(0)} s`,
-    `  operations ${r.operations} (ok ${r.outcomes.ok}, fail ${r.outcomes.fail}, unknown ${r.outcomes.unknown}); watch events ${r.watchEvents}, 401s ${r.watch401s}; checked in ${r.checkMs.toFixed(0)} ms`,
+    `  operations ${r.operations} (ok ${r.outcomes.ok}, fail ${r.outcomes.fail}, unknown ${r.outcomes.unknown}; ${r.notSent} refused at connect, not recorded); watch events ${r.watchEvents}, 401s ${r.watch401s}; checked in ${r.checkMs.toFixed(0)} ms`,
     `  faults ${r.faults.length}: ${faults || "none"}`,
     `  anomalies ${r.anomalies.length}${r.anomalies.length ? ":\n    " + r.anomalies.join("\n    ") : ""}`,
   ].join("\n");

@@ -4,6 +4,8 @@ import type { KeyOp, OpKind, Outcome } from "./history.ts";
 
 export interface Answer {
   outcome: Outcome;
+  /** The request never reached a server (connection refused): it constrains nothing. */
+  notSent?: boolean;
   result?: string | null;
   note?: string;
 }
@@ -59,7 +61,9 @@ export async function perform(op: Pick<KeyOp, "kind" | "key" | "value" | "expect
     status = r.status;
     text = await r.text();
   } catch (e) {
-    return { outcome: "unknown", note: (e as Error).name === "TimeoutError" ? "client timeout" : `network: ${(e as Error).message}` };
+    const err = e as Error & { code?: string };
+    if (err.code === "ConnectionRefused" || /ECONNREFUSED/.test(err.message)) return { outcome: "unknown", notSent: true, note: "connection refused" };
+    return { outcome: "unknown", note: err.name === "TimeoutError" ? "client timeout" : `network: ${err.message}` };
   }
   let body: Body | null = null;
   try {

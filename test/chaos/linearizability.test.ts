@@ -99,3 +99,16 @@ describe("search budget", () => {
     expect(v).toMatchObject({ ok: false, undecided: true });
   });
 });
+
+describe("unknown outcomes", () => {
+  test("unanswered writes may take effect in any order after their invoke, or never", () => {
+    const h: KeyOp[] = [write(0, 0, 1, "a")];
+    for (let i = 0; i < 12; i++) h.push(write(1 + (i % 8), 2 + i, 3 + i, `u${i}`, "unknown"));
+    h.push(read(9, 1000, 1001, "u5"), read(9, 1002, 1003, "u9"));
+    expect(checkKey("k", h).ok).toBe(true);
+    h.push(read(9, 1004, 1005, "u5"));
+    // u5 took effect before u9, and nothing can write u5 again.
+    const v = checkKey("k", h);
+    expect([v.ok, v.undecided ?? false]).toEqual([false, false]);
+  });
+});

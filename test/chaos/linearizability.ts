@@ -116,7 +116,7 @@ export function checkKey(key: string, input: readonly KeyOp[], options: { initia
   if (ops.length === 0) return { key, ok: true, ops: 0, deepest: [], stuckAt: [] };
   const head = buildList(ops);
   const linearized = new BitSet(ops.length);
-  const hashes = ops.map((_, i) => zobrist(i));
+  const hashes = ops.map((o, i) => (o.completeMs === Infinity ? 0 : zobrist(i)));
   let hash = 0;
   const cache = new Map<string, Uint32Array[]>();
   const stack: Frame[] = [];
@@ -126,12 +126,28 @@ export function checkKey(key: string, input: readonly KeyOp[], options: { initia
   let deepest: Frame[] = [];
   let stuckAt: KeyOp[] = [];
 
+  // Bits of operations with unknown outcome. A configuration is dominated by one with the same
+  // state and definite operations but fewer unknown ones linearized (those could still come
+  // later, or never), so it is pruned too: without this, k unknown operations cost 2^k.
+  const unknownMask = new Uint32Array(linearized.words.length);
+  ops.forEach((o, i) => {
+    if (o.completeMs === Infinity) unknownMask[i >>> 5]! |= 1 << (i & 31);
+  });
+  const dominated = (seen: Uint32Array): boolean => {
+    const cur = linearized.words;
+    for (let i = 0; i < cur.length; i++) {
+      const m = unknownMask[i]!;
+      if ((seen[i]! & ~m) !== (cur[i]! & ~m)) return false;
+      if ((seen[i]! & m & ~cur[i]!) !== 0) return false;
+    }
+    return true;
+  };
   const remember = (h: number, s: KeyState): boolean => {
     states++;
     const k = `${h}|${s === null ? "\u0000" : s}`;
     const seen = cache.get(k);
     if (seen) {
-      for (const w of seen) if (linearized.equals(w)) return false;
+      for (const w of seen) if (dominated(w)) return false;
       seen.push(linearized.words.slice());
     } else cache.set(k, [linearized.words.slice()]);
     return true;

@@ -1,6 +1,6 @@
 // The sequential specification of one etcd v2 key: absent (null) or a string value. A step
 // returns every state the operation may leave behind, or none when the operation could not
-// have returned what it did from this state. Unknown outcomes may also not have happened at all.
+// have returned what it did from this state.
 import type { KeyOp } from "./history.ts";
 
 export type KeyState = string | null;
@@ -34,7 +34,7 @@ function refused(state: KeyState, op: KeyOp): KeyState[] {
 export function stepKey(state: KeyState, op: KeyOp): KeyState[] {
   if (op.outcome === "ok") return applied(state, op);
   if (op.outcome === "fail") return refused(state, op);
-  const next = applied(state, op);
-  // "Never happened" is always possible for an unknown outcome.
-  return next.length > 0 && next[0] !== state ? [next[0]!, state] : [state];
+  // Unknown: it may take effect here, if it can. "Never happened" is not a step: the checker
+  // simply leaves the operation unlinearized (its return lies at +Infinity).
+  return applied(state, op);
 }

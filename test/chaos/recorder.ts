@@ -20,6 +20,8 @@ export interface RecorderOptions {
 
 export class Recorder {
   readonly ops: KeyOp[] = [];
+  /** Requests refused before reaching any server (member down), left out of the history. */
+  notSent = 0;
   private stopped = false;
   private nextId = 0;
   private readonly slots: { key: string; used: number }[] = [];
@@ -73,8 +75,13 @@ export class Recorder {
   async run(client: number, op: Pick<KeyOp, "kind" | "key" | "value" | "expected">): Promise<KeyOp> {
     const ep = this.pickEndpoint(client);
     const invokeMs = performance.now();
-    const answer = ep ? await perform(op, ep.url, { timeoutMs: this.opts.requestTimeoutMs }) : { outcome: "unknown" as const, note: "no endpoint" };
+    const answer = ep ? await perform(op, ep.url, { timeoutMs: this.opts.requestTimeoutMs }) : { outcome: "unknown" as const, notSent: true };
     const completeMs = performance.now();
+    if (answer.notSent) {
+      // Never reached a server: not part of the history (it would only widen the search).
+      this.notSent++;
+      return { id: -1, client, ...op, outcome: "unknown", invokeMs, completeMs: Infinity, note: "not sent" };
+    }
     const rec: KeyOp = { id: this.nextId++, client, ...op, outcome: answer.outcome, invokeMs, completeMs, member: ep?.name };
     if (answer.result !== undefined) rec.result = answer.result;
     if (answer.note) rec.note = answer.note;

@@ -3,7 +3,7 @@
 import { describeOp, type KeyOp } from "./history.ts";
 import type { KeyVerdict } from "./linearizability.ts";
 
-const LINES_MAX = 80;
+const LINES_MAX = 60;
 
 function ms(t: number, t0: number): string {
   return t === Infinity ? "    ?    " : `${(t - t0).toFixed(1).padStart(9)}`;
@@ -15,7 +15,8 @@ export function formatKeyFailure(v: KeyVerdict, ops: readonly KeyOp[]): string {
   const order = new Map(v.deepest.map((o, i) => [o.id, i + 1]));
   const stuck = new Set(v.stuckAt.map((o) => o.id));
   // Around the point of failure: the operations the search was holding, and some context before.
-  const firstStuck = mine.findIndex((o) => stuck.has(o.id));
+  // Unknown outcomes stay pending forever, so the window centres on the definite ones.
+  const firstStuck = mine.findIndex((o) => stuck.has(o.id) && o.outcome !== "unknown");
   const from = Math.max(0, (firstStuck < 0 ? mine.length : firstStuck) - LINES_MAX / 2);
   const shown = mine.slice(from, from + LINES_MAX);
   const lines = [
