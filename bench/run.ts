@@ -2,7 +2,7 @@
 // the same run, as markdown tables (printed and written to test-output/bench.md):
 //   1 member:  PUT and GET at 1, 16 and 64 concurrent keep-alive clients;
 //   3 members: PUT at 1, 16, 64 and 256 clients, GET and quorum GET at 64, clients spread over
-//              all members' client URLs;
+//              all members' client URLs round-robin from the leader (1 client: the leader);
 //   memory:    RSS of a single member idle and after writing 100,000 keys of 256-byte values.
 //
 //   bun bench/run.ts [--quick] [--only 1-member,3-member,memory] [--server etcd|etcbun]
