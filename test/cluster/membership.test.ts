@@ -41,6 +41,10 @@ test(
     const written = await load;
     expect(written).toBeGreaterThan(0);
 
+    // A joining member already answers clients before it has caught up, from what it has applied so
+    // far (for a moment an empty member list and store, index 0); known issue, so check after catch-up.
+    const caughtUpTo = (await getKey(original[0]!.clientURL, "/", { quorum: true })).etcdIndex;
+    await eventually(() => getKey(added.clientURL, "/"), (r) => r.etcdIndex >= caughtUpTo, { timeoutMs: 15_000 });
     expect((await memberList(added.clientURL)).length).toBe(4);
     const listed = (await memberList(original[0]!.clientURL)).find((j) => j.peerURLs.includes(added.peerURL));
     // Started and published: it has its name and client URL in the member list.
