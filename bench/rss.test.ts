@@ -10,16 +10,11 @@ test("VmRSS is read in KiB from a status text", () => {
 
 test("a process is found by a unique argument and its RSS is read", async () => {
   const marker = `/tmp/etcbun-rss-test-${process.pid}-${Date.now()}`;
-  const proc = spawn([process.execPath, "-e", "setTimeout(() => {}, 10000)", marker], { stdout: "ignore", stderr: "ignore" });
+  // The child says when its runtime is up: right after exec its RSS is still tiny.
+  const proc = spawn([process.execPath, "-e", "console.log('up'); setTimeout(() => {}, 10000)", marker], { stdout: "pipe", stderr: "ignore" });
   try {
-    let pid = 0;
-    for (let i = 0; i < 50 && !pid; i++) {
-      try {
-        pid = pidWithArg(marker);
-      } catch {
-        await Bun.sleep(20);
-      }
-    }
+    await proc.stdout.getReader().read();
+    const pid = pidWithArg(marker);
     expect(pid).toBe(proc.pid);
     expect(vmRssKiB(pid)).toBeGreaterThan(1000);
   } finally {
