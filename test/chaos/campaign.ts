@@ -36,7 +36,7 @@ export interface CampaignResult {
   size: number;
   durationMs: number;
   operations: number;
-  /** Requests refused at connect (member down): not in the history. */
+  /** Requests never sent (no member running): not in the history. */
   notSent: number;
   outcomes: Record<Outcome, number>;
   faults: FaultRecord[];
@@ -169,7 +169,7 @@ export function summarize(r: CampaignResult): string {
   const faults = Object.entries(r.faultsByKind).map(([k, n]) => `${k}×${n}`).join(" ");
   return [
     `campaign seed=${r.seed} server=${r.server} members=${r.size} ${(r.durationMs / 1000).toFixed(0)} s`,
-    `  operations ${r.operations} (ok ${r.outcomes.ok}, fail ${r.outcomes.fail}, unknown ${r.outcomes.unknown}; ${r.notSent} refused at connect, not recorded); watch events ${r.watchEvents}, 401s ${r.watch401s}; checked in ${r.checkMs.toFixed(0)} ms`,
+    `  operations ${r.operations} (ok ${r.outcomes.ok}, fail ${r.outcomes.fail}, unknown ${r.outcomes.unknown}; ${r.notSent} never sent); watch events ${r.watchEvents}, 401s ${r.watch401s}; checked in ${r.checkMs.toFixed(0)} ms`,
     `  faults ${r.faults.length}: ${faults || "none"}`,
     `  anomalies ${r.anomalies.length}${r.anomalies.length ? ":\n    " + r.anomalies.join("\n    ") : ""}`,
   ].join("\n");

@@ -20,7 +20,7 @@ export interface RecorderOptions {
 
 export class Recorder {
   readonly ops: KeyOp[] = [];
-  /** Requests refused before reaching any server (member down), left out of the history. */
+  /** Requests never sent (no member running), left out of the history. */
   notSent = 0;
   private stopped = false;
   private nextId = 0;
@@ -96,8 +96,9 @@ export class Recorder {
       Array.from({ length: this.opts.clients }, async (_, client) => {
         for (let seq = 0; !this.stopped; seq++) {
           const rec = await this.run(client, this.plan(client, seq));
-          // No answer: back off a little so a dead member is not hammered in a tight loop.
-          if (rec.outcome === "unknown") await Bun.sleep(20 + this.opts.random() * 80);
+          // No answer: back off so a dead member is not hammered, and unknown outcomes (which
+          // widen the checker's search) stay few.
+          if (rec.outcome === "unknown") await Bun.sleep(200 + this.opts.random() * 300);
         }
       }),
     );
