@@ -74,9 +74,14 @@ interface Waiter {
   startedMs: number;
 }
 
-interface ReadWaiter {
+interface ReadCaller {
   resolve(): void;
   reject(e: Error): void;
+}
+
+/** One ReadIndex request answering every read that was waiting when it was asked. */
+interface ReadWaiter {
+  callers: ReadCaller[];
   timer: ReturnType<typeof setTimeout>;
   /** Set once Raft answered with a read index; the read completes once applied reaches it. */
   index?: number;
@@ -102,6 +107,7 @@ export class RaftMember implements Member, IntrospectableMember {
 
   private readonly waiters = new Map<string, Waiter>();
   private readonly readWaiters = new Map<string, ReadWaiter>();
+  private readBatch: ReadCaller[] = [];
   /** Proposals not yet handed to Raft: batched into one Prop per pump. */
   private pending: Uint8Array[] = [];
   private reqSeq = 0;
@@ -198,9 +204,10 @@ export class RaftMember implements Member, IntrospectableMember {
     this.waiters.clear();
     for (const [, w] of this.readWaiters) {
       clearTimeout(w.timer);
-      w.reject(timeoutError("etcdserver: server stopped"));
+      for (const c of w.callers) c.reject(timeoutError("etcdserver: server stopped"));
     }
     this.readWaiters.clear();
+    for (const c of this.readBatch.splice(0)) c.reject(timeoutError("etcdserver: server stopped"));
     await this.transport?.close();
     while (this.pumping) await Bun.sleep(1);
     await this.wal.close().catch(() => {});
@@ -289,15 +296,28 @@ export class RaftMember implements Member, IntrospectableMember {
 
   readBarrier(): Promise<void> {
     if (this.stopped) return Promise.reject(timeoutError("etcdserver: server stopped"));
-    const id = this.reqPrefix + "r" + (this.reqSeq++).toString(36);
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.readWaiters.delete(id);
-        reject(timeoutError());
-      }, this.requestTimeoutMs());
-      this.readWaiters.set(id, { resolve, reject, timer, askedAtMs: Date.now() });
-      this.askReadIndex(id);
+      this.readBatch.push({ resolve, reject });
+      this.schedule();
     });
+  }
+
+  /**
+   * Reads that arrived since the last pump share one ReadIndex round (one heartbeat broadcast),
+   * like etcd's linearizable read loop. The index is asked after every one of them began, so it
+   * is a valid read point for all.
+   */
+  private flushReads(): void {
+    if (this.readBatch.length === 0) return;
+    const callers = this.readBatch;
+    this.readBatch = [];
+    const id = this.reqPrefix + "r" + (this.reqSeq++).toString(36);
+    const timer = setTimeout(() => {
+      this.readWaiters.delete(id);
+      for (const c of callers) c.reject(timeoutError());
+    }, this.requestTimeoutMs());
+    this.readWaiters.set(id, { callers, timer, askedAtMs: Date.now() });
+    this.askReadIndex(id);
   }
 
   /** A read index request is dropped while there is no leader (or lost with one): ask again. */
@@ -337,11 +357,13 @@ export class RaftMember implements Member, IntrospectableMember {
       do {
         this.pumpAgain = false;
         this.flushProposals();
+        this.flushReads();
         while (!this.stopped && this.node.hasReady()) {
           const rd = this.node.ready();
           await this.handleReady(rd);
           this.node.advance();
           this.flushProposals();
+          this.flushReads();
         }
       } while (this.pumpAgain && !this.stopped);
     } catch (e) {
@@ -487,7 +509,7 @@ export class RaftMember implements Member, IntrospectableMember {
       if (w.index !== undefined && w.index <= this.appliedIndex) {
         this.readWaiters.delete(id);
         clearTimeout(w.timer);
-        w.resolve();
+        for (const c of w.callers) c.resolve();
       }
     }
   }

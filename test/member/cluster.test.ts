@@ -131,3 +131,20 @@ test("leader stats time heartbeats and count appends per follower", async () => 
   }
   expect(ms.find((m) => m !== leader)!.member.leaderStats()).toBeNull();
 }, 20000);
+
+test("concurrent quorum reads share ReadIndex rounds and still see every earlier write", async () => {
+  const ms = await startCluster(3);
+  const follower = ms.find((m) => m.member.leader()?.id !== m.member.id)!;
+  const node = (follower.member as unknown as { node: { readIndex(ctx: Uint8Array): void } }).node;
+  const real = node.readIndex.bind(node);
+  let rounds = 0;
+  node.readIndex = (ctx) => {
+    rounds++;
+    real(ctx);
+  };
+  await ms[0]!.member.propose(put("/1/before-read", "v"));
+  await Promise.all(Array.from({ length: 200 }, () => follower.member.readBarrier()));
+  expect(valueOf(follower, "/1/before-read")).toBe("v");
+  expect(rounds).toBeGreaterThan(0);
+  expect(rounds).toBeLessThan(20);
+}, 20000);
