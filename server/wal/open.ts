@@ -95,6 +95,45 @@ async function repairTornTail(ctx: WalContext, seg: Segment, buf: Uint8Array, to
   ctx.log(`wal: repaired torn tail of ${seg.path} at offset ${torn.offset} (${torn.reason}); ${bad.length} bytes kept in ${brokenPath}`);
 }
 
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * A segment's bytes up to and including the first all-zero MiB: the rest of a 64 MB
+ * preallocated segment is zeros, and reading it all made every restart pay for 64 MB. Entry
+ * payloads never hold a MiB of zero bytes (requests are JSON text), so a zero MiB is the
+ * preallocated tail; the scanner treats it exactly as it treats zeros up to the end.
+ */
+async function readSegment(ctx: WalContext, path: string): Promise<Uint8Array> {
+  const file = await ctx.disk.open(path);
+  try {
+    const size = await file.size();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (let offset = 0; offset < size; offset += READ_CHUNK_BYTES) {
+      const chunk = await file.read(offset, Math.min(READ_CHUNK_BYTES, size - offset));
+      chunks.push(chunk);
+      total += chunk.length;
+      if (chunk.length === READ_CHUNK_BYTES && isAllZero(chunk)) break;
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  } finally {
+    await file.close();
+  }
+}
+
+function isAllZero(bytes: Uint8Array): boolean {
+  if (bytes.byteOffset % 4 !== 0) return bytes.every((b) => b === 0);
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+  return true;
+}
+
 export interface OpenWalOptions extends WalOptions {
   /** When given, the WAL must belong to this member and cluster. */
   metadata?: WalMetadata;
@@ -111,7 +150,7 @@ export async function openWal(dataDir: string, options: OpenWalOptions = {}): Pr
   let lastBuf: Uint8Array = new Uint8Array(0);
   for (let i = 0; i < segments.length; i++) {
     const isLast = i === segments.length - 1;
-    const buf = await ctx.disk.readFile(segments[i]!.path);
+    const buf = await readSegment(ctx, segments[i]!.path);
     scans.push(scanSegment(buf, { path: segments[i]!.path, isLast, prevCrc: i > 0 ? scans[i - 1]!.crc : undefined }));
     if (isLast) lastBuf = buf;
   }
