@@ -389,6 +389,16 @@ export class RaftMember implements Member, IntrospectableMember {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
+    // A leader may replicate while it writes its own disk (Raft thesis 10.2.1): its appends and
+    // heartbeats acknowledge nothing, and a commit covering these entries can only leave in a
+    // later Ready, which is handled after this one's fsync. Never while the term or vote is
+    // still unpersisted: a leader of a term it could forget must not speak for it.
+    const hs = this.storage.initialState().hardState;
+    const early =
+      this.node.raft.state === StateRole.Leader && !rd.snapshot && (!rd.hardState || (rd.hardState.term === hs.term && rd.hardState.vote === hs.vote))
+        ? rd.messages.filter((m) => m.type === MessageType.App || m.type === MessageType.Heartbeat)
+        : [];
+    if (early.length > 0) this.send(early);
     if (rd.snapshot) {
       await this.wal.saveSnapshot(rd.snapshot);
       this.storage.applySnapshot(rd.snapshot);
@@ -396,12 +406,10 @@ export class RaftMember implements Member, IntrospectableMember {
     if (rd.hardState || rd.entries.length > 0) await this.wal.save(rd.hardState, rd.entries);
     if (rd.hardState) this.storage.setHardState(rd.hardState);
     if (rd.entries.length > 0) this.storage.append(rd.entries);
-    if (rd.messages.length > 0) {
-      for (const m of rd.messages) {
-        if (m.type === MessageType.App) this.sendAppendCnt++;
-        else if (m.type === MessageType.Heartbeat && !this.heartbeatSentMs.has(m.to)) this.heartbeatSentMs.set(m.to, performance.now());
-      }
-      this.transport?.send(rd.messages);
+    if (early.length === 0) this.send(rd.messages);
+    else {
+      const sent = new Set(early);
+      this.send(rd.messages.filter((m) => !sent.has(m)));
     }
     if (rd.snapshot) this.applySnapshot(rd.snapshot);
     for (const e of rd.committedEntries) this.applyEntry(e);
@@ -412,6 +420,15 @@ export class RaftMember implements Member, IntrospectableMember {
     }
     this.releaseReads();
     this.maybeSnapshot();
+  }
+
+  private send(messages: Message[]): void {
+    if (messages.length === 0) return;
+    for (const m of messages) {
+      if (m.type === MessageType.App) this.sendAppendCnt++;
+      else if (m.type === MessageType.Heartbeat && !this.heartbeatSentMs.has(m.to)) this.heartbeatSentMs.set(m.to, performance.now());
+    }
+    this.transport?.send(messages);
   }
 
   private applySnapshot(snap: Snapshot): void {
