@@ -37,12 +37,17 @@ export function withRoutableURL(request: Request): Request {
 
 export function serve(config: Config, member: Member, opts: AppOptions = {}): ClientServer {
   const app = createApp(member, { corsOrigins: config.corsOrigins, ...opts });
+  // Connections are accepted at once but held until the member is ready, as etcd does.
+  let isReady = member.ready === undefined;
+  const readyFirst = (member.ready?.() ?? Promise.resolve()).then(() => {
+    isReady = true;
+  });
   const servers = config.listenClientURLs.map((url) => {
     const addr = listenAddress(url);
     return Bun.serve({
       hostname: addr.hostname,
       port: addr.port,
-      fetch: (request) => app.handle(withRoutableURL(request)),
+      fetch: (request) => (isReady ? app.handle(withRoutableURL(request)) : readyFirst.then(() => app.handle(withRoutableURL(request)))),
       // Watches are long polls that may idle for hours; etcd has no server-side timeout either.
       idleTimeout: 0,
       // Above the 10 MiB form limit so the API answers etcd's 210 error instead of Bun's 413.

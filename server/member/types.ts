@@ -62,6 +62,11 @@ export interface Member {
   selfStats(): SelfStats;
   /** null when this member is not the leader. */
   leaderStats(): LeaderStats | null;
+  /**
+   * Resolves once the member has joined the cluster and published itself; like etcd, the client
+   * API answers nothing before that (a joining member would otherwise serve an empty store).
+   */
+  ready?(): Promise<void>;
   /** etcd's /health: has a leader and can commit. */
   health(): Promise<boolean>;
 }
