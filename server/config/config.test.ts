@@ -144,3 +144,8 @@ describe("IDs from the configured peer URLs and token", () => {
     expect(computeClusterId([id])).toBe("c8730d66636ff140");
   });
 });
+
+test("an explicitly empty --initial-cluster is kept (bootstrap then refuses it, as etcd does); an absent one defaults", () => {
+  expect(load(["--name", "m6", "--initial-cluster", ""]).initialCluster).toBe("");
+  expect(load(["--name", "m6"]).initialCluster).toBe("m6=http://localhost:2380");
+});

@@ -134,7 +134,8 @@ function build(raw: RawFlags): Config {
     listenClientURLs: r.urls("listen-client-urls"),
     initialAdvertisePeerURLs,
     advertiseClientURLs: r.urls("advertise-client-urls"),
-    initialCluster: r.text("initial-cluster") || initialAdvertisePeerURLs.map((u) => `${name}=${u}`).join(","),
+    // Only an absent flag takes the default; an explicit "" is kept, so bootstrap refuses it as etcd does.
+    initialCluster: r.given("initial-cluster") ? r.text("initial-cluster") : initialAdvertisePeerURLs.map((u) => `${name}=${u}`).join(","),
     initialClusterToken: r.text("initial-cluster-token"),
     initialClusterState: r.oneOf("initial-cluster-state", ["new", "existing"] as const),
     forceNewCluster: r.bool("force-new-cluster"),
