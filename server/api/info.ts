@@ -15,7 +15,10 @@ export function handleVersion(request: Request): Response | Promise<Response> {
 export function handleHealth(request: Request, member: Member): Response | Promise<Response> {
   return getOnly(request, async () => {
     const ok = await member.health().catch(() => false);
-    return new Response(ok ? '{"health":"true"}' : '{"health":"false"}', {
+    const reason = ok ? null : (member.diskFailure?.() ?? null);
+    // etcd's body; a failed disk adds its cause (etcd 3.5's "reason" field) so operators see why.
+    const body = ok ? '{"health":"true"}' : reason ? JSON.stringify({ health: "false", reason }) : '{"health":"false"}';
+    return new Response(body, {
       status: ok ? 200 : 503,
       headers: { "Content-Type": TEXT_TYPE },
     });

@@ -367,7 +367,8 @@ export class RaftMember implements Member, IntrospectableMember {
         }
       } while (this.pumpAgain && !this.stopped);
     } catch (e) {
-      this.fatal(`etcbun: member stopped: ${(e as Error).message}`);
+      if (this.wal.failure) this.diskFailed(e as Error);
+      else this.fatal(`etcbun: member stopped: ${(e as Error).message}`);
     } finally {
       this.pumping = false;
     }
@@ -548,6 +549,22 @@ export class RaftMember implements Member, IntrospectableMember {
       .finally(() => {
         this.snapshotting = false;
       });
+  }
+
+  /**
+   * A failed write or fsync: nothing after it may be acknowledged, and what is on disk must stay
+   * as it is. The Ready in hand is never advanced, so Raft stops; the member stays up to say why
+   * (/health, the log) until it is restarted with a healthy disk.
+   */
+  private diskFailed(err: Error): void {
+    this.log(`etcbun: ${err.message}; no longer accepting writes until restarted`);
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    for (const [, w] of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(timeoutError(`etcdserver: ${err.message}`));
+    }
+    this.waiters.clear();
+    this.pending = [];
   }
 
   private fatal(reason: string): void {

@@ -13,7 +13,7 @@ import { SeededRng } from "../raft/rng.ts";
 import { decodeConfChange, encodeConfChange } from "../raft/conf_change_codec.ts";
 import { type ConfState, type Entry, type HardState, ConfChangeType, EntryType } from "../raft/types.ts";
 import { createStore } from "../store/index.ts";
-import { createWal, openWal, walExists } from "../wal/index.ts";
+import { createWal, openWal, walExists, type Disk } from "../wal/index.ts";
 import { encodeConfContext } from "./entry.ts";
 import { RaftMember } from "./raft-member.ts";
 import { VERSION_DOCUMENT } from "./version.ts";
@@ -27,6 +27,8 @@ export interface StartedMember {
 }
 
 export interface StartMemberOptions {
+  /** The disk the WAL writes to; the real file system unless a test injects a simulated one. */
+  disk?: Disk;
   log?: (line: string) => void;
   /** Called when the member stops itself (removed, fatal disk error). */
   onFatal?: (reason: string) => void;
@@ -47,7 +49,7 @@ function seedFrom(id: string): number {
 
 export async function startMember(config: Config, options: StartMemberOptions = {}): Promise<StartedMember> {
   const log = options.log ?? ((l: string) => console.error(l));
-  const walOptions = { walDir: config.walDir || undefined, maxWals: config.maxWals, maxSnapshots: config.maxSnapshots, log };
+  const walOptions = { walDir: config.walDir || undefined, maxWals: config.maxWals, maxSnapshots: config.maxSnapshots, log, disk: options.disk };
   const store = createStore({ namespaces: STORE_NAMESPACES });
   const storage = new MemoryStorage();
   let id: string;

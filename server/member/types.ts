@@ -67,6 +67,8 @@ export interface Member {
    * API answers nothing before that (a joining member would otherwise serve an empty store).
    */
   ready?(): Promise<void>;
+  /** Why the member stopped accepting writes (a failed disk write or fsync); null when it can. */
+  diskFailure?(): string | null;
   /** etcd's /health: has a leader and can commit. */
   health(): Promise<boolean>;
 }
