@@ -28,7 +28,7 @@ import { attributesRequest, CLUSTER_VERSION_PATH, clusterVersionRequest, raftAtt
 import { MembershipError, type LeaderStats, type Member, type SelfStats } from "./types.ts";
 import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
 import { CONF_CHANGE_NAMES, summarizeEntry } from "./log-summary.ts";
-import { FollowerStats, goDuration, rfc3339, wallUs } from "./stats.ts";
+import { FollowerStats, goDuration, messageBytes, RateQueue, rfc3339, wallUs } from "./stats.ts";
 
 /** etcd keeps this many entries in memory after a snapshot so slow followers catch up from the log. */
 const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
@@ -138,6 +138,8 @@ export class RaftMember implements Member, IntrospectableMember {
   private leadElectedAtMs = Number.NEGATIVE_INFINITY;
   private lastTerm = 0;
   private recvAppendCnt = 0;
+  private readonly recvRates = new RateQueue();
+  private readonly sendRates = new RateQueue();
   private sendAppendCnt = 0;
   private readonly followers = new Map<string, FollowerStats>();
   /** When the last heartbeat to each peer left, to time its response. */
@@ -218,7 +220,10 @@ export class RaftMember implements Member, IntrospectableMember {
   /** A Raft message from a peer (transport callback). */
   receive(msg: Message): void {
     if (this.stopped) return;
-    if (msg.type === MessageType.App) this.recvAppendCnt++;
+    if (msg.type === MessageType.App) {
+      this.recvAppendCnt++;
+      this.recvRates.add(performance.now(), messageBytes(msg));
+    }
     if (msg.type === MessageType.AppResp) {
       const f = this.follower(msg.from);
       if (msg.reject) f.fail++;
@@ -426,7 +431,10 @@ export class RaftMember implements Member, IntrospectableMember {
   private send(messages: Message[]): void {
     if (messages.length === 0) return;
     for (const m of messages) {
-      if (m.type === MessageType.App) this.sendAppendCnt++;
+      if (m.type === MessageType.App) {
+        this.sendAppendCnt++;
+        this.sendRates.add(performance.now(), messageBytes(m));
+      }
       else if (m.type === MessageType.Heartbeat && !this.heartbeatSentMs.has(m.to)) this.heartbeatSentMs.set(m.to, performance.now());
     }
     this.transport?.send(messages);
@@ -798,7 +806,9 @@ export class RaftMember implements Member, IntrospectableMember {
       startTime: rfc3339(this.startTimeMs),
       leaderInfo: { leader: st.lead, uptime: goDuration(now - this.leaderSinceMs), startTime: rfc3339(this.leaderSinceMs) },
       recvAppendRequestCnt: this.recvAppendCnt,
+      ...this.recvRates.json("recv", performance.now()),
       sendAppendRequestCnt: this.sendAppendCnt,
+      ...this.sendRates.json("send", performance.now()),
     };
   }
 

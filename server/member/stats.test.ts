@@ -1,5 +1,5 @@
-import { expect, test } from "bun:test";
-import { goDuration } from "./stats.ts";
+import { describe, expect, test } from "bun:test";
+import { goDuration, RateQueue } from "./stats.ts";
 
 test("goDuration prints what Go's time.Duration String() prints, sub-second units included", () => {
   expect(goDuration(0)).toBe("0s");
@@ -11,4 +11,15 @@ test("goDuration prints what Go's time.Duration String() prints, sub-second unit
   expect(goDuration(8495.572016)).toBe("8.495572016s");
   expect(goDuration(707_448.056047)).toBe("11m47.448056047s");
   expect(goDuration(3_723_000)).toBe("1h2m3s");
+});
+
+describe("append rate queue (/v2/stats/self rates)", () => {
+  test("rates over the span of the last appends; omitted when idle", () => {
+    const q = new RateQueue();
+    expect(q.json("recv", 0)).toEqual({});
+    for (let i = 0; i <= 10; i++) q.add(i * 100, 1000);
+    expect(q.rates(1000)).toEqual({ pkg: 11, bandwidth: 11000 });
+    expect(Object.keys(q.json("recv", 1000))).toEqual(["recvPkgRate", "recvBandwidthRate"]);
+    expect(q.json("send", 2500)).toEqual({});
+  });
 });

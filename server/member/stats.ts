@@ -1,4 +1,5 @@
 // Numbers for /v2/stats: Go-style time and duration strings, and per-follower leader stats.
+import type { Message } from "../raft/types.ts";
 import type { LeaderStats } from "./types.ts";
 
 /** Wall clock in microseconds since the epoch (the store's time unit). */
@@ -58,5 +59,52 @@ export class FollowerStats {
       },
       counts: { fail: this.fail, success: this.success },
     };
+  }
+}
+
+/** Bytes an append carries, as counted for etcd's bandwidth rates. */
+export function messageBytes(m: Message): number {
+  let n = 0;
+  for (const e of m.entries) n += e.data.length;
+  return n;
+}
+
+const RATE_QUEUE_CAPACITY = 200;
+
+/**
+ * etcd's append-rate queue: the last 200 appends; rates over the time they span, and none once
+ * the newest is more than a second old (an idle follower reports no rate, as etcd's omits it).
+ */
+export class RateQueue {
+  private readonly atMs: number[] = [];
+  private readonly bytes: number[] = [];
+  private totalBytes = 0;
+
+  add(atMs: number, bytes: number): void {
+    this.atMs.push(atMs);
+    this.bytes.push(bytes);
+    this.totalBytes += bytes;
+    if (this.atMs.length > RATE_QUEUE_CAPACITY) {
+      this.atMs.shift();
+      this.totalBytes -= this.bytes.shift()!;
+    }
+  }
+
+  /** Per second: packages and bytes; zeros when idle or with fewer than two samples. */
+  rates(nowMs: number): { pkg: number; bandwidth: number } {
+    const n = this.atMs.length;
+    if (n < 2 || nowMs - this.atMs[n - 1]! > 1000) return { pkg: 0, bandwidth: 0 };
+    const spanSecs = (this.atMs[n - 1]! - this.atMs[0]!) / 1000;
+    if (spanSecs <= 0) return { pkg: 0, bandwidth: 0 };
+    return { pkg: n / spanSecs, bandwidth: this.totalBytes / spanSecs };
+  }
+
+  /** The `<dir>PkgRate` / `<dir>BandwidthRate` fields of /v2/stats/self, omitted when zero. */
+  json(dir: "recv" | "send", nowMs: number): Record<string, number> {
+    const { pkg, bandwidth } = this.rates(nowMs);
+    const out: Record<string, number> = {};
+    if (pkg > 0) out[`${dir}PkgRate`] = pkg;
+    if (bandwidth > 0) out[`${dir}BandwidthRate`] = bandwidth;
+    return out;
   }
 }

@@ -148,3 +148,15 @@ test("concurrent quorum reads share ReadIndex rounds and still see every earlier
   expect(rounds).toBeGreaterThan(0);
   expect(rounds).toBeLessThan(20);
 }, 20000);
+
+test("/v2/stats/self reports append rates while appends flow: send on the leader, recv on followers", async () => {
+  const ms = await startCluster(3);
+  const leader = ms.find((m) => m.member.leader()?.id === m.member.id)!;
+  const follower = ms.find((m) => m !== leader)!;
+  await Promise.all(Array.from({ length: 50 }, (_, i) => leader.member.propose(put(`/1/r${i}`, "x".repeat(100)))));
+  await until(() => (leader.member.selfStats().sendPkgRate ?? 0) > 0 && (follower.member.selfStats().recvPkgRate ?? 0) > 0);
+  const fs = follower.member.selfStats();
+  expect(Object.keys(fs)).toEqual(["name", "id", "state", "startTime", "leaderInfo", "recvAppendRequestCnt", "recvPkgRate", "recvBandwidthRate", "sendAppendRequestCnt"]);
+  await Bun.sleep(1200);
+  expect(follower.member.selfStats().recvPkgRate).toBeUndefined();
+}, 20000);
