@@ -1,4 +1,4 @@
-// Election jitter must replay from a seed, so Raft never touches Math.random: the caller injects
+// Election jitter must replay from a seed, so Raft never draws from the global random source: the caller injects
 // one of these. mulberry32 is small, fast and good enough for timeouts and fault schedules.
 
 export interface Rng {
