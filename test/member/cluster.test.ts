@@ -56,7 +56,8 @@ const valueOf = (s: StartedMember, path: string) => {
 
 test("writes through any member reach every member; losing the leader elects another", async () => {
   const ms = await startCluster(3);
-  expect(ms[0]!.member.members().map((m) => m.name).sort()).toEqual(["m0", "m1", "m2"]);
+  // Each member is ready once its own publish applied; the others' may land a moment later here.
+  await until(() => ms[0]!.member.members().map((m) => m.name).sort().join() === "m0,m1,m2");
   const leaderId = ms[0]!.member.leader()!.id;
   const follower = ms.find((m) => m.member.id !== leaderId)!;
   await Promise.all(Array.from({ length: 100 }, (_, i) => follower.member.propose(put(`/1/f${i}`, `${i}`))));
