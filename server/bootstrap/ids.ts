@@ -29,3 +29,10 @@ export function computeClusterId(memberIds: readonly string[]): string {
   ids.forEach((id, i) => buf.writeBigUInt64BE(id, i * 8));
   return idToString(first8BytesBE(createHash("sha1").update(buf).digest()));
 }
+
+/** Orders members as etcd lists them: by numeric member ID, ascending. */
+export function byMemberId(a: { id: string }, b: { id: string }): number {
+  const x = idFromString(a.id);
+  const y = idFromString(b.id);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

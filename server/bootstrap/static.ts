@@ -6,7 +6,7 @@ import { checkURL } from "../config/urls.ts";
 import { membersFromPeerJSON } from "../peer/members-json.ts";
 import { peerClientTls } from "../peer/tls.ts";
 import type { PeerTlsOptions } from "../peer/types.ts";
-import { computeClusterId, computeMemberId } from "./ids.ts";
+import { byMemberId, computeClusterId, computeMemberId } from "./ids.ts";
 
 /** A startup configuration error; the message is etcd's, for the operator. */
 export class BootstrapError extends Error {
@@ -67,12 +67,6 @@ export interface StaticBootstrap {
 interface RemoteCluster {
   clusterId: string;
   members: MemberJSON[];
-}
-
-function byId(a: { id: string }, b: { id: string }): number {
-  const x = BigInt("0x" + a.id);
-  const y = BigInt("0x" + b.id);
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function sameURLs(a: readonly string[], b: readonly string[]): boolean {
@@ -156,7 +150,7 @@ export async function bootstrapStatic(opts: StaticBootstrapOptions): Promise<Sta
     // A started member (it published client URLs) with our ID means this data dir was lost, not new.
     const already = remote?.members.find((m) => m.id === selfId);
     if (already && already.clientURLs.length > 0) throw new BootstrapError(`member ${selfId} has already been bootstrapped`);
-    return { selfId, clusterId: computeClusterId(local.map((m) => m.id)), members: local.sort(byId) };
+    return { selfId, clusterId: computeClusterId(local.map((m) => m.id)), members: local.sort(byMemberId) };
   }
 
   if (remote === null) {
@@ -164,5 +158,5 @@ export async function bootstrapStatic(opts: StaticBootstrapOptions): Promise<Sta
   }
   const members = matchExisting(local, remote);
   const self = members.find((m) => m.name === opts.name && sameURLs(m.peerURLs, selfPeerURLs))!;
-  return { selfId: self.id, clusterId: remote.clusterId, members: members.sort(byId) };
+  return { selfId: self.id, clusterId: remote.clusterId, members: members.sort(byMemberId) };
 }

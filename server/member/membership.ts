@@ -5,17 +5,12 @@
 //   /0/removed_members/<id>         ""
 import type { MemberJSON } from "../../shared/v2.ts";
 import type { NodeJSON, V2Request, V2Store } from "../store/types.ts";
+import { byMemberId } from "../bootstrap/ids.ts";
 import { ETCD_CLUSTER_VERSION } from "./version.ts";
 
 export const MEMBERS_DIR = "/0/members";
 export const REMOVED_DIR = "/0/removed_members";
 export const CLUSTER_VERSION_PATH = "/0/version";
-
-function byNumericId(a: MemberJSON, b: MemberJSON): number {
-  const x = BigInt("0x" + a.id);
-  const y = BigInt("0x" + b.id);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
 
 function put(path: string, value: string): V2Request {
   return { method: "PUT", path, value, dir: false, expireAtUs: null, refresh: false, nowUs: 0 };
@@ -75,7 +70,7 @@ export function readMembership(store: V2Store): { members: MemberJSON[]; removed
     }
     members.push({ id, name, peerURLs, clientURLs });
   }
-  members.sort(byNumericId);
+  members.sort(byMemberId);
   const removed = new Set(children(store, REMOVED_DIR).map((n) => n.key!.slice(REMOVED_DIR.length + 1)));
   return { members, removed };
 }

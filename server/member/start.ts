@@ -116,7 +116,6 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     preVote: true,
   });
 
-  let stopResolve: () => void = () => {};
   const member: RaftMember = new RaftMember({
     id,
     name: config.name,
@@ -134,10 +133,7 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     confState,
     nowUs: options.nowUs,
     log,
-    onFatal: (reason) => {
-      stopResolve();
-      options.onFatal?.(reason);
-    },
+    onFatal: (reason) => options.onFatal?.(reason),
   });
 
   const transport = createTransport({
@@ -162,7 +158,6 @@ export async function startMember(config: Config, options: StartMemberOptions = 
   for (const url of config.listenPeerURLs) transport.listen(url);
   member.start();
   log(`etcbun: member ${config.name} (${id}) of cluster ${clusterId} started; peer URLs ${config.listenPeerURLs.join(",")}`);
-  void new Promise<void>((r) => (stopResolve = r));
   return { member, stop: () => member.stop() };
 }
 
