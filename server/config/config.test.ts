@@ -30,7 +30,7 @@ describe("defaults", () => {
     expect(c.initialCluster).toBe("default=http://localhost:2380");
     expect(c.initialClusterToken).toBe("etcd-cluster");
     expect(c.initialClusterState).toBe("new");
-    expect(c.snapshotCount).toBe(10000);
+    expect(c.snapshotCount).toBe(100000);
     expect(c.heartbeatIntervalMs).toBe(100);
     expect(c.electionTimeoutMs).toBe(1000);
     expect(c.maxSnapshots).toBe(5);

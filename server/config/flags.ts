@@ -17,7 +17,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   name: { kind: "string", def: "default", help: "Human-readable name for this member." },
   "data-dir": { kind: "string", def: "", help: "Path to the data directory (default ${name}.etcd)." },
   "wal-dir": { kind: "string", def: "", help: "Path to a dedicated WAL directory." },
-  "snapshot-count": { kind: "uint", def: "10000", help: "Committed transactions that trigger a snapshot." },
+  "snapshot-count": { kind: "uint", def: "100000", help: "Committed transactions that trigger a snapshot." },
   "heartbeat-interval": { kind: "uint", def: "100", help: "Time (in milliseconds) of a heartbeat interval." },
   "election-timeout": { kind: "uint", def: "1000", help: "Time (in milliseconds) for an election to timeout." },
   "max-snapshots": { kind: "uint", def: "5", help: "Maximum number of snapshot files to retain (0 is unlimited)." },

@@ -114,6 +114,7 @@ export class RaftMember implements Member, IntrospectableMember {
   private readonly reqPrefix: string;
   private pumping = false;
   private pumpAgain = false;
+  private diskFailedWith: Error | null = null;
   private stopped = false;
   private timers: ReturnType<typeof setInterval>[] = [];
 
@@ -354,7 +355,7 @@ export class RaftMember implements Member, IntrospectableMember {
       return;
     }
     this.pumping = true;
-    queueMicrotask(() => void this.pump());
+    setImmediate(() => void this.pump());
   }
 
   private async pump(): Promise<void> {
@@ -409,7 +410,20 @@ export class RaftMember implements Member, IntrospectableMember {
       await this.wal.saveSnapshot(rd.snapshot);
       this.storage.applySnapshot(rd.snapshot);
     }
-    if (rd.hardState || rd.entries.length > 0) await this.wal.save(rd.hardState, rd.entries);
+    // Committed entries that are already durable here (below this Ready's new entries) are
+    // applied, and their clients answered, while this Ready's own write is in flight: a quorum
+    // holds them, this member included. Entries of this very Ready wait for its fsync (a single
+    // member commits what it appends in the same Ready; answering first could lose the write).
+    const firstNew = rd.snapshot ? -1 : (rd.entries[0]?.index ?? Infinity);
+    let applied = 0;
+    if (rd.hardState || rd.entries.length > 0) {
+      const saved = this.wal.save(rd.hardState, rd.entries, { sync: rd.mustSync });
+      while (applied < rd.committedEntries.length && rd.committedEntries[applied]!.index < firstNew) this.applyEntry(rd.committedEntries[applied++]!);
+      // Only the commit index moved: nothing waits on it, and the WAL writes in order, so the next
+      // synced save covers it. A failure still stops the member's writes through diskFailed.
+      if (rd.mustSync) await saved;
+      else saved.catch((e) => this.diskFailed(e as Error));
+    }
     if (rd.hardState) this.storage.setHardState(rd.hardState);
     if (rd.entries.length > 0) this.storage.append(rd.entries);
     if (early.length === 0) this.send(rd.messages);
@@ -418,7 +432,7 @@ export class RaftMember implements Member, IntrospectableMember {
       this.send(rd.messages.filter((m) => !sent.has(m)));
     }
     if (rd.snapshot) this.applySnapshot(rd.snapshot);
-    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (; applied < rd.committedEntries.length; applied++) this.applyEntry(rd.committedEntries[applied]!);
     for (const rs of rd.readStates) {
       const id = new TextDecoder().decode(rs.requestCtx);
       const w = this.readWaiters.get(id);
@@ -565,6 +579,8 @@ export class RaftMember implements Member, IntrospectableMember {
    * (/health, the log) until it is restarted with a healthy disk.
    */
   private diskFailed(err: Error): void {
+    if (this.diskFailedWith) return;
+    this.diskFailedWith = err;
     this.log(`etcbun: ${err.message}; no longer accepting writes until restarted`);
     for (const t of this.timers.splice(0)) clearInterval(t);
     for (const [, w] of this.waiters) {

@@ -1,6 +1,6 @@
 // Disk on the real file system through node:fs. Two flavours, chosen by measurement
-// (bench/wal.ts): `async` runs each call on libuv's thread pool so the event loop keeps
-// accepting writes while an fdatasync is in flight (that is what makes group commit batch);
+// (bench/wal.ts): `async` runs syncs and large calls on libuv's thread pool so the event loop
+// keeps accepting writes while an fdatasync is in flight (that is what makes group commit batch);
 // `sync` blocks the loop but costs less per call when nothing else is waiting.
 import * as fs from "node:fs";
 import type { Disk, DiskFile } from "./disk.ts";
@@ -24,9 +24,17 @@ function promised<T>(run: (cb: (err: NodeJS.ErrnoException | null, v?: T) => voi
   return new Promise((resolve, reject) => run((err, v) => (err ? reject(err) : resolve(v as T))));
 }
 
+const INLINE_WRITE_MAX_BYTES = 256 * 1024;
+
 const asyncOps: FileOps = {
   read: (fd, buf, offset) => promised<number>((cb) => fs.read(fd, buf, 0, buf.length, offset, cb)),
-  write: (fd, data, offset) => promised<number>((cb) => fs.write(fd, data, 0, data.length, offset, cb)),
+  // A small write only copies into the page cache: done in place, it costs microseconds where a
+  // thread-pool round trip costs tens of them on the WAL's critical path. Large ones (segment
+  // preallocation, snapshot files) still go to the pool so the loop keeps serving.
+  write: (fd, data, offset) =>
+    data.length <= INLINE_WRITE_MAX_BYTES
+      ? new Promise<number>((resolve) => resolve(fs.writeSync(fd, data, 0, data.length, offset)))
+      : promised<number>((cb) => fs.write(fd, data, 0, data.length, offset, cb)),
   ftruncate: (fd, size) => promised<void>((cb) => fs.ftruncate(fd, size, cb)),
   fsync: (fd) => promised<void>((cb) => fs.fsync(fd, cb)),
   fdatasync: (fd) => promised<void>((cb) => fs.fdatasync(fd, cb)),

@@ -239,3 +239,23 @@ test("walDir puts segments outside the data dir (etcd's --wal-dir); snapshots st
   expect(await walExists(DATA_DIR, simOptions(disk))).toBe(false);
   expect((await openWal(DATA_DIR, opts)).snapshot?.metadata.index).toBe(2);
 });
+
+test("a bare hard state saved with sync: false is written without its own fdatasync and made durable by the next synced save", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk);
+  const wal = await createWal(DATA_DIR, META, opts);
+  await wal.save({ term: 1, vote: "9e737febb6b99eee", commit: 0 }, entries(1, 3));
+  const synced = wal.syncCount;
+  await wal.save({ term: 1, vote: "9e737febb6b99eee", commit: 2 }, [], { sync: false });
+  expect(wal.syncCount).toBe(synced);
+  // Entries always sync, whatever the caller asks.
+  await wal.save({ term: 1, vote: "9e737febb6b99eee", commit: 3 }, [entry(4, 1)], { sync: false });
+  expect(wal.syncCount).toBe(synced + 1);
+  await wal.save({ term: 1, vote: "9e737febb6b99eee", commit: 4 }, [], { sync: false });
+  // Power loss: the unsynced commit may go, never an entry or anything synced before it.
+  disk.crash("loseAll");
+  const r = await openWal(DATA_DIR, { ...opts, metadata: META });
+  expect(r.entries.map((e) => e.index)).toEqual([1, 2, 3, 4]);
+  expect(r.hardState).toEqual({ term: 1, vote: "9e737febb6b99eee", commit: 3 });
+  await r.wal.close();
+});

@@ -17,6 +17,8 @@ interface Pending {
   /** A snapshot marker moves the log's end up to it when past it (a snapshot from the leader). */
   markerIndex?: number;
   hardState?: HardState;
+  /** False only for a save that may stay in the page cache until the next synced batch. */
+  sync: boolean;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -25,6 +27,7 @@ interface SaveRequest {
   hardState?: HardState;
   entries: readonly Entry[];
   marker?: SnapshotMarker;
+  sync?: boolean;
 }
 
 /** Entries, then hard state, then snapshot marker: the order replay expects. */
@@ -34,7 +37,9 @@ function encodeRequest(req: SaveRequest): Omit<Pending, "resolve" | "reject"> {
   if (req.hardState) records.push({ type: RecordType.HardState, payload: encodePayload({ type: RecordType.HardState, hardState: req.hardState }) });
   if (req.marker) records.push({ type: RecordType.Snapshot, payload: encodePayload({ type: RecordType.Snapshot, marker: req.marker }) });
   const lastEntry = req.entries[req.entries.length - 1];
-  return { records, hardState: req.hardState, lastEntryIndex: lastEntry?.index, markerIndex: req.marker?.index };
+  // Entries and markers are always synced; only a bare hard state may skip it when asked.
+  const sync = req.sync !== false || req.entries.length > 0 || req.marker !== undefined;
+  return { records, hardState: req.hardState, lastEntryIndex: lastEntry?.index, markerIndex: req.marker?.index, sync };
 }
 
 /** Where the log stands; openWal/createWal build it from disk. */
@@ -92,12 +97,16 @@ export class Wal {
   /**
    * Persists `entries` then `hardState` and resolves once they are on disk. Calls made while a
    * sync is in flight are written together and share the next one.
+   * `sync: false` (Raft's `mustSync` was false: only the commit index moved) writes a bare hard
+   * state without waiting for an fdatasync of its own: it resolves once written, and reaches the
+   * disk with the next synced batch. Losing it loses nothing: the commit index is learned again.
    */
-  save(hardState: HardState | undefined, entries: readonly Entry[]): Promise<void> {
+  save(hardState: HardState | undefined, entries: readonly Entry[], opts: { sync?: boolean } = {}): Promise<void> {
     if (!hardState && entries.length === 0) return this.failed ? Promise.reject(this.failed) : Promise.resolve();
+    const req = { hardState, entries, sync: opts.sync };
     const gate = this.installGate;
-    if (gate) return gate.then(() => this.enqueue({ hardState, entries }));
-    return this.enqueue({ hardState, entries });
+    if (gate) return gate.then(() => this.enqueue(req));
+    return this.enqueue(req);
   }
 
   /**
@@ -230,12 +239,13 @@ export class Wal {
     }
     const buf = w.take();
     await s.file.write(s.offset, buf);
-    await s.file.fdatasync();
+    const sync = batch.some((p) => p.sync);
+    if (sync) await s.file.fdatasync();
     s.offset += buf.length;
     s.crc = w.crc;
     s.lastIndex = lastIndex;
     s.hardState = hardState;
-    this.syncCount++;
+    if (sync) this.syncCount++;
   }
 
   /** Seals the full segment at its used length and continues in a fresh preallocated one. */
