@@ -152,6 +152,8 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     members: () => member.members(),
     version: () => VERSION_DOCUMENT,
     tls: peerTls(config),
+    // The member's strict reconfig check compares the streams' activeSinceMs with its own clock.
+    nowMs: options.nowUs && (() => options.nowUs!() / 1000),
     log: (l) => log(`etcbun peer: ${l}`),
   });
   member.attachTransport(transport, seedPeers);

@@ -17,6 +17,8 @@ export interface PeerStreamOptions {
   backoffMsMin: number;
   backoffMsMax: number;
   pingIntervalMs: number;
+  /** Clock for activeSinceMs; the member compares it with its own clock, so they must be the same. */
+  nowMs(): number;
   log(line: string): void;
   onUnreachable(id: NodeId): void;
   onRemoved(): void;
@@ -56,6 +58,7 @@ export class PeerStream {
   private lastPongAt = 0;
   private mismatchLogged = false;
   private dropsSinceReport = 0;
+  private connectedSinceMs: number | null = null;
   readonly counters = { sentMessages: 0, sentBytes: 0, droppedMessages: 0, rttMs: null as number | null };
 
   constructor(
@@ -70,6 +73,11 @@ export class PeerStream {
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  /** Since when the stream has been up without a break (etcd's activeSince); null while down. */
+  get activeSinceMs(): number | null {
+    return this.connectedSinceMs;
   }
 
   get queuedMessages(): number {
@@ -156,6 +164,7 @@ export class PeerStream {
     ws.onopen = () => {
       opened = true;
       this.connected = true;
+      this.connectedSinceMs = this.opts.nowMs();
       this.backoffMs = this.opts.backoffMsMin;
       this.mismatchLogged = false;
       this.lastPongAt = performance.now();
@@ -171,6 +180,7 @@ export class PeerStream {
       this.stopPings();
       const wasConnected = this.connected;
       this.connected = false;
+      this.connectedSinceMs = null;
       if (this.closed) return;
       if (ev.code === REMOVED_CLOSE_CODE) return this.removed();
       if (wasConnected) this.opts.log(`peer ${this.id}: stream closed (${ev.code}${ev.reason ? " " + ev.reason : ""})`);
@@ -246,5 +256,6 @@ export class PeerStream {
     this.ws?.close(1000, "transport closed");
     this.ws = null;
     this.connected = false;
+    this.connectedSinceMs = null;
   }
 }

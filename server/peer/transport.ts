@@ -21,6 +21,7 @@ export function createTransport(opts: TransportOptions): Transport {
   const log = opts.log ?? ((line: string) => console.error(`etcbun peer: ${line}`));
   const isRemoved = opts.isRemoved ?? (() => false);
   const serverVersion = opts.serverVersion ?? DEFAULT_SERVER_VERSION;
+  const nowMs = opts.nowMs ?? Date.now;
   const clientTls = peerClientTls(opts.tls);
   const peers = new Map<NodeId, Peer>();
   const received = new Map<NodeId, { messages: number; bytes: number }>();
@@ -64,6 +65,7 @@ export function createTransport(opts: TransportOptions): Transport {
       backoffMsMin: opts.backoffMsMin ?? 50,
       backoffMsMax: opts.backoffMsMax ?? 1000,
       pingIntervalMs: opts.pingIntervalMs ?? 1000,
+      nowMs,
       log,
       onUnreachable,
       onRemoved,
@@ -164,6 +166,7 @@ export function createTransport(opts: TransportOptions): Transport {
     handler: routes.handler,
     websocket: routes.websocket,
     listen,
+    activeSinceMs: (id) => peers.get(id)?.stream.activeSinceMs ?? null,
     stats(): PeerStats[] {
       return [...peers].map(([id, p]) => {
         const r = received.get(id) ?? { messages: 0, bytes: 0 };
@@ -176,6 +179,7 @@ export function createTransport(opts: TransportOptions): Transport {
           recvBytes: r.bytes,
           droppedMessages: p.stream.counters.droppedMessages,
           rttMs: p.stream.counters.rttMs,
+          activeSinceMs: p.stream.activeSinceMs,
           snapshotsSent: p.snapshotsSent,
           snapshotsFailed: p.snapshotsFailed,
         };

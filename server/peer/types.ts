@@ -44,6 +44,8 @@ export interface TransportOptions {
   backoffMsMax?: number;
   /** How often each stream is pinged to measure round-trip time and notice a dead connection. */
   pingIntervalMs?: number;
+  /** Wall clock in ms stamping when peer streams came up (activeSinceMs); Date.now unless a test steers it. */
+  nowMs?(): number;
   log?(line: string): void;
 }
 
@@ -57,6 +59,8 @@ export interface PeerStats {
   droppedMessages: number;
   /** Last measured round trip on the stream, or null before the first measurement. */
   rttMs: number | null;
+  /** Since when (TransportOptions.nowMs clock) the stream to the peer has been up without a break; null while down. */
+  activeSinceMs: number | null;
   snapshotsSent: number;
   snapshotsFailed: number;
 }
@@ -83,6 +87,11 @@ export interface Transport {
   readonly websocket: WebSocketHandler<{ from: NodeId }>;
   /** Serve the peer routes on one listen URL (http or https); stopped by close(). */
   listen(url: string): Server<unknown>;
+  /**
+   * Since when the stream to `id` has been up without a break, on the nowMs clock; null while it
+   * is down or the peer is unknown. etcd's Transporter.ActiveSince, for the strict reconfig check.
+   */
+  activeSinceMs(id: NodeId): number | null;
   stats(): PeerStats[];
   close(): Promise<void>;
 }
