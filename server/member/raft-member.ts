@@ -28,6 +28,7 @@ import { attributesRequest, CLUSTER_VERSION_PATH, clusterVersionRequest, raftAtt
 import { MembershipError, type LeaderStats, type Member, type SelfStats } from "./types.ts";
 import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
 import { CONF_CHANGE_NAMES, summarizeEntry } from "./log-summary.ts";
+import { addRefusal, type ReconfigRefusal, type ReconfigView, removeRefusal } from "./reconfig-check.ts";
 import { FollowerStats, goDuration, messageBytes, RateQueue, rfc3339, wallUs } from "./stats.ts";
 
 /** etcd keeps this many entries in memory after a snapshot so slow followers catch up from the log. */
@@ -709,31 +710,38 @@ export class RaftMember implements Member, IntrospectableMember {
     return peerURLs.some((u) => taken.has(u));
   }
 
-  private startedCount(): number {
-    return this.memberList.filter((m) => m.name !== "" || m.id === this.id).length;
+  /**
+   * --strict-reconfig-check, before anything else as in etcd (whose 409/404/410 come from the
+   * apply): a refused change is a bare 500 to the client, so the reason goes to the log.
+   */
+  private strictReconfigCheck(refusal: (view: ReconfigView) => ReconfigRefusal | null, what: string): void {
+    if (!this.opts.strictReconfigCheck) return;
+    const reason = refusal({
+      selfId: this.id,
+      voters: this.memberList.filter((m) => !this.confState.learners.includes(m.id)).map((m) => ({ id: m.id, started: m.name !== "" || m.id === this.id })),
+      activeSinceMs: (id) => this.transport?.activeSinceMs(id) ?? null,
+      // The transport stamps its streams with this same clock (see start.ts).
+      nowMs: this.nowUs() / 1000,
+    });
+    if (reason === null) return;
+    this.log(`etcbun: rejecting ${what}: ${reason}`);
+    throw new MembershipError(500, "Internal Server Error");
   }
 
   async addMember(peerURLs: string[]): Promise<MemberJSON> {
-    if (this.peerURLTaken(peerURLs)) throw new MembershipError(409, "membership: peerURL exists");
     const id = computeMemberId(peerURLs, String(Math.floor(Date.now() / 1000)));
+    this.strictReconfigCheck(addRefusal, `member add ${id} ${JSON.stringify(peerURLs)}`);
+    if (this.peerURLTaken(peerURLs)) throw new MembershipError(409, "membership: peerURL exists");
     if (this.memberList.some((m) => m.id === id) || this.removed.has(id)) throw new MembershipError(409, "membership: ID exists");
-    if (this.opts.strictReconfigCheck) {
-      const votersAfter = this.memberList.length + 1;
-      if (this.startedCount() < Math.floor(votersAfter / 2) + 1) throw new MembershipError(500, "Internal Server Error");
-    }
     await this.proposeConf(ConfChangeType.AddNode, { id, name: "", peerURLs });
     return { id, name: "", peerURLs, clientURLs: [] };
   }
 
   async removeMember(id: string): Promise<void> {
+    this.strictReconfigCheck((view) => removeRefusal(view, id), `member remove ${id}`);
     if (this.removed.has(id)) throw new MembershipError(410, `Member permanently removed: ${id}`);
     const m = this.memberList.find((x) => x.id === id);
     if (!m) throw new MembershipError(404, `No such member: ${id}`);
-    if (this.opts.strictReconfigCheck) {
-      const votersAfter = this.memberList.length - 1;
-      const startedAfter = this.startedCount() - (m.name !== "" ? 1 : 0);
-      if (votersAfter > 0 && startedAfter < Math.floor(votersAfter / 2) + 1) throw new MembershipError(500, "Internal Server Error");
-    }
     await this.proposeConf(ConfChangeType.RemoveNode, { id, name: m.name, peerURLs: m.peerURLs });
   }
 
