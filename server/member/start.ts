@@ -16,6 +16,7 @@ import { createStore } from "../store/index.ts";
 import { createWal, openWal, walExists, type Disk } from "../wal/index.ts";
 import { encodeConfContext } from "./entry.ts";
 import { RaftMember } from "./raft-member.ts";
+import { wallUs } from "./stats.ts";
 import { VERSION_DOCUMENT } from "./version.ts";
 
 export const STORE_NAMESPACES = ["/0", "/1", "/2"];
@@ -104,6 +105,7 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     // Joining an existing cluster: an empty log; the leader sends entries (or a snapshot).
   }
 
+  const nowUs = options.nowUs ?? wallUs;
   const electionTicks = Math.max(2, Math.round(config.electionTimeoutMs / config.heartbeatIntervalMs));
   const node = new RawNode({
     id,
@@ -131,7 +133,7 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     strictReconfigCheck: config.strictReconfigCheck,
     snapshotIndex,
     confState,
-    nowUs: options.nowUs,
+    nowUs,
     log,
     onFatal: (reason) => options.onFatal?.(reason),
   });
@@ -152,8 +154,9 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     members: () => member.members(),
     version: () => VERSION_DOCUMENT,
     tls: peerTls(config),
-    // The member's strict reconfig check compares the streams' activeSinceMs with its own clock.
-    nowMs: options.nowUs && (() => options.nowUs!() / 1000),
+    // The member's strict reconfig check compares the streams' activeSinceMs with its own clock
+    // (Date.now and wallUs drift apart once NTP steps the wall clock).
+    nowMs: () => nowUs() / 1000,
     log: (l) => log(`etcbun peer: ${l}`),
   });
   member.attachTransport(transport, seedPeers);
