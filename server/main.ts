@@ -1,4 +1,5 @@
 // Command line → member (proxy and discovery modes come later). Nothing else lives here.
+import "./runtime-tuning.ts"; // first: it may re-execute the process before anything else loads
 import { BootstrapError } from "./bootstrap/static.ts";
 import { type Config, ConfigError, helpText, loadConfig } from "./config/index.ts";
 import { serve } from "./api/serve.ts";

@@ -1,7 +1,7 @@
 // The compiled single executable, end to end on loopback: flags, listening, PUT/GET, watch
 // header flushing, and the one-line error for a bad flag.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +27,13 @@ describe.skipIf(missing !== null)("dist/etcbun", () => {
     r = await fetch(`${srv.clientURL}/v2/keys/hello`);
     expect(await r.text()).toBe(`{"action":"get","node":{"key":"/hello","value":"world","modifiedIndex":${put.node.modifiedIndex},"createdIndex":${put.node.createdIndex}}}\n`);
     expect(r.headers.get("x-etcd-cluster-id")).toMatch(/^[0-9a-f]{1,16}$/);
+  });
+
+  test("the executable re-executed itself once with its allocator settings, keeping its PID", () => {
+    // server/runtime-tuning.ts: settings mimalloc reads only from the environment at start.
+    const environ = readFileSync(`/proc/${srv.pid}/environ`, "utf8").split("\0");
+    expect(environ).toContain("MIMALLOC_PURGE_DELAY=1000");
+    expect(environ).toContain("ETCBUN_RUNTIME_TUNED=1");
   });
 
   test("a watch's headers arrive before any event", async () => {

@@ -16,6 +16,7 @@ export interface RunningServer {
   clientURL: string;
   peerURL: string;
   dataDir: string;
+  pid: number;
   /** Output so far, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -156,6 +157,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
     clientURL,
     peerURL,
     dataDir,
+    pid: proc.pid,
     logs: () => output.join(""),
     async stop() {
       if (stopped) return;
