@@ -1,6 +1,7 @@
 // Disk on the real file system through node:fs. Two flavours, chosen by measurement
-// (bench/wal.ts): `async` runs syncs and large calls on libuv's thread pool so the event loop
-// keeps accepting writes while an fdatasync is in flight (that is what makes group commit batch);
+// (bench/wal.ts): `async` runs slow syncs and large calls on libuv's thread pool so the event loop
+// keeps accepting writes while an fdatasync is in flight (that is what makes group commit batch),
+// and syncs in place on a device fast enough that the pool's round trip would cost more (SyncPlacement);
 // `sync` blocks the loop but costs less per call when nothing else is waiting.
 import * as fs from "node:fs";
 import type { Disk, DiskFile } from "./disk.ts";
@@ -97,11 +98,67 @@ class RealFile implements DiskFile {
   }
 }
 
+/**
+ * Where the async flavour runs fdatasync. A thread-pool round trip costs tens of microseconds of
+ * latency (two thread wake-ups on a busy machine) before the disk does anything; a device that
+ * syncs faster than that (tmpfs, NVMe with power-loss protection) is better synced in place,
+ * while a slow one must stay off the loop so it keeps batching. Each in-place sync is timed; a
+ * slow one moves syncs back to the pool, and from there one in-place probe per interval checks
+ * whether the device became fast.
+ */
+export class SyncPlacement {
+  private inline = false;
+  private ewmaUs = 0;
+  private lastProbeMs = -Infinity;
+
+  constructor(private readonly opts: { inlineMaxUs: number; probeIntervalMs: number; nowMs?: () => number }) {}
+
+  get isInline(): boolean {
+    return this.inline;
+  }
+
+  /** True when the next sync should run in place (the device is fast, or a probe is due). */
+  takeInline(): boolean {
+    if (this.inline) return true;
+    const now = this.opts.nowMs ? this.opts.nowMs() : performance.now();
+    if (now - this.lastProbeMs < this.opts.probeIntervalMs) return false;
+    this.lastProbeMs = now;
+    return true;
+  }
+
+  /** Feeds back how long an in-place sync took. */
+  record(durationUs: number): void {
+    this.ewmaUs = this.ewmaUs === 0 ? durationUs : this.ewmaUs * 0.8 + durationUs * 0.2;
+    // One sync slower than the pool's cost is enough to leave: a blocked loop serves nobody.
+    this.inline = durationUs <= this.opts.inlineMaxUs * 4 && this.ewmaUs <= this.opts.inlineMaxUs;
+  }
+}
+
+const INLINE_SYNC_MAX_US = 50;
+const SYNC_PROBE_INTERVAL_MS = 2000;
+
+function adaptiveOps(placement: SyncPlacement): FileOps {
+  return {
+    ...asyncOps,
+    fdatasync: (fd) => {
+      if (!placement.takeInline()) return asyncOps.fdatasync(fd);
+      return new Promise<void>((resolve) => {
+        const t0 = performance.now();
+        fs.fdatasyncSync(fd);
+        placement.record((performance.now() - t0) * 1000);
+        resolve();
+      });
+    },
+  };
+}
+
 export class RealDisk implements Disk {
   private readonly ops: FileOps;
+  /** How this disk's syncs are placed (async flavour only), for tests and stats. */
+  readonly syncPlacement = new SyncPlacement({ inlineMaxUs: INLINE_SYNC_MAX_US, probeIntervalMs: SYNC_PROBE_INTERVAL_MS });
 
   constructor(options: RealDiskOptions = {}) {
-    this.ops = options.blocking ? blockingOps : asyncOps;
+    this.ops = options.blocking ? blockingOps : adaptiveOps(this.syncPlacement);
   }
 
   async open(path: string, options: { create?: boolean } = {}): Promise<DiskFile> {
