@@ -7,9 +7,10 @@
 //
 //   bun bench/run.ts [--quick] [--only 1-member,3-member,memory] [--server etcd|etcbun]
 //                    [--duration-ms N] [--clients 1,64] [--ops put,get,qget] [--memory-keys N]
-//                    [--workers N] [--generator wrk|bun] [--out test-output/bench.md]
+//                    [--workers N] [--generator wrk|bun] [--out test-output/bench.md] [--settle-ms N]
 //
 // --quick: short windows and 10,000 keys for memory, for smoke-testing the bench itself.
+// --settle-ms: unmeasured PUT then GET load (64 clients) on each fresh deployment (default 10 s).
 // --clients / --ops keep only the rows with those client counts / operations.
 // --generator: wrk when installed (cheapest per request; one wrk per client URL), else Bun worker
 // processes.
@@ -27,6 +28,7 @@ import { measureWithWrk, wrkPath } from "./wrk.ts";
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
+    "settle-ms": { type: "string" },
     only: { type: "string" },
     server: { type: "string" },
     "duration-ms": { type: "string" },
@@ -77,6 +79,10 @@ const base: Omit<MeasureOptions, "clients"> = {
   keys: args.quick ? 200 : 1000,
   valueBytes: 64,
 };
+// Unmeasured load on each fresh deployment before its first window, the same for both servers:
+// a JIT runtime (Bun's JavaScriptCore) compiles its hot paths in the first seconds of load, and a
+// steady-state comparison should not charge those seconds to whichever row happens to run first.
+const settleMs = Number(args["settle-ms"] ?? (args.quick ? 0 : 10000));
 const clientFilter = listArg(args.clients)?.map(Number) ?? null;
 const opFilter = listArg(args.ops);
 const memory: MemoryOptions = { keys: Number(args["memory-keys"] ?? (args.quick ? 10_000 : 100_000)), valueBytes: 256, writers: 64 };
@@ -94,6 +100,9 @@ for (const scenario of scenarios.filter((s) => selected(s.id))) {
     try {
       dep = await scenario.start(kind);
       await populate(dep.clientURLs, base);
+      if (settleMs > 0) {
+        for (const op of ["put", "get"] as const) await load(dep.clientURLs, op, { ...base, clients: 64, warmupMs: 0, durationMs: settleMs / 2 });
+      }
       for (const c of cases) {
         const m = await load(dep.clientURLs, c.op, { ...base, clients: c.clients });
         results.set(key(c, kind), m);
@@ -113,7 +122,7 @@ for (const scenario of scenarios.filter((s) => selected(s.id))) {
 }
 if (rows.length > 0) {
   sections.push(
-    `keys API, ${durationMs} ms windows, ${base.valueBytes}-byte values, ${base.keys} keys, load from ${generator} (${base.workers} ${generator === "wrk" ? "threads" : "processes"}); 3-member clients are spread over all members`,
+    `keys API, ${durationMs} ms windows after ${settleMs} ms of unmeasured PUT+GET load per deployment, ${base.valueBytes}-byte values, ${base.keys} keys, load from ${generator} (${base.workers} ${generator === "wrk" ? "threads" : "processes"}); 3-member clients are spread over all members`,
     markdownTable(rows),
   );
 }
