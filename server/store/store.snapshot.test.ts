@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { deleteRequest, postRequest, putRequest } from "./requests.ts";
+import { LARGE_VALUE_CHARS, snapshotDocument } from "./snapshot.ts";
 import { createStore } from "./store.ts";
 import { EtcdError, type V2Request, type V2Store } from "./types.ts";
 
@@ -30,6 +31,18 @@ function populated(): V2Store {
   } catch {}
   s.get("/1/a", { recursive: false, sorted: false, nowUs: NOW });
   return s;
+}
+
+/** save() into a fresh store's recover(), timings logged (never asserted: CI machines vary). */
+function timedRoundTrip(s: V2Store, label: string): { bytes: Uint8Array; r: V2Store } {
+  const t0 = performance.now();
+  const bytes = s.save();
+  const t1 = performance.now();
+  const r = fresh();
+  r.recover(bytes);
+  const t2 = performance.now();
+  console.log(`${label}: snapshot ${(bytes.length / 2 ** 20).toFixed(1)} MiB, save ${(t1 - t0).toFixed(0)} ms, recover ${(t2 - t1).toFixed(0)} ms`);
+  return { bytes, r };
 }
 
 describe("save / recover", () => {
@@ -70,15 +83,7 @@ describe("save / recover", () => {
     for (let i = 0; i < 100_000; i++) {
       set(s, `/1/d${i % 100}/k${i}`, `value-${i}`, i % 10 === 0 ? { expireAtUs: NOW + (i % 977) * S } : {});
     }
-    const t0 = performance.now();
-    const bytes = s.save();
-    const t1 = performance.now();
-    const r = fresh();
-    r.recover(bytes);
-    const t2 = performance.now();
-    console.log(
-      `100k keys: snapshot ${(bytes.length / 1e6).toFixed(1)} MB, save ${(t1 - t0).toFixed(0)} ms, recover ${(t2 - t1).toFixed(0)} ms`,
-    );
+    const { bytes, r } = timedRoundTrip(s, "100k keys");
     // Byte-identical before any read moves the get counters.
     expect(Buffer.from(r.save()).equals(Buffer.from(bytes))).toBe(true);
     expect(r.index).toBe(100_000);
@@ -93,7 +98,7 @@ describe("save / recover", () => {
 
 /** The snapshot without the counters (which a failure legitimately moves). */
 function stateWithoutCounters(s: V2Store): { rest: unknown; counters: number[] } {
-  const doc = JSON.parse(new TextDecoder().decode(s.save()));
+  const doc = snapshotDocument(s.save()) as unknown as Record<string, unknown>;
   const counters = doc.counters as number[];
   delete doc.counters;
   return { rest: doc, counters };
@@ -179,4 +184,104 @@ test("a path thousands of levels deep survives a round trip", () => {
   r.recover(s.save());
   expect(r.get(deep, { recursive: false, sorted: false, nowUs: NOW }).event.node?.value).toBe("bottom");
   expect(() => r.recover(new TextEncoder().encode('{"v":1,"index":0,"counters":[],"tree":["",0,0,null,2,"a",1,1,null,"x"],"history":[]}'))).toThrow();
+});
+
+describe("large values", () => {
+  const ascii = "a".repeat(LARGE_VALUE_CHARS);
+  const multiByte = "é€😀".repeat(LARGE_VALUE_CHARS);
+  const textOf = (data: Uint8Array) => Buffer.from(data).toString("latin1");
+  /** A v2 snapshot assembled by hand, to feed the decoder what the encoder never writes. */
+  const v2 = (doc: object, large: Uint8Array[]): Uint8Array => {
+    const json = new TextEncoder().encode(JSON.stringify(doc));
+    const prefix = new Uint8Array(12);
+    prefix.set(new TextEncoder().encode("ETCBSTO2"));
+    new DataView(prefix.buffer).setUint32(8, json.length, true);
+    return new Uint8Array(Buffer.concat([prefix, json, ...large]));
+  };
+
+  function withLarge(): V2Store {
+    const s = fresh();
+    set(s, "/1/small", "x".repeat(LARGE_VALUE_CHARS - 1));
+    set(s, "/1/ascii", ascii);
+    set(s, "/1/multi", multiByte, { expireAtUs: NOW + 5 * S });
+    set(s, "/1/over", "old-" + ascii);
+    set(s, "/1/over", "new-" + ascii);
+    return s;
+  }
+
+  test("go after the document as raw UTF-8, once each, and come back byte-identical", async () => {
+    const a = withLarge();
+    const bytes = a.save();
+    const doc = snapshotDocument(bytes);
+    // Four distinct large values: ascii, multi, old- (only in history now) and new- (tree and history share it).
+    expect(doc.large).toEqual([ascii, multiByte, "new-" + ascii, "old-" + ascii].map((v) => Buffer.byteLength(v, "utf8")));
+    expect(JSON.stringify(doc)).not.toContain(ascii);
+    expect(JSON.stringify(doc)).toContain("x".repeat(LARGE_VALUE_CHARS - 1));
+    expect(textOf(bytes).endsWith(Buffer.from(ascii + multiByte + "new-" + ascii + "old-" + ascii).toString("latin1"))).toBe(true);
+
+    const b = fresh();
+    b.recover(bytes);
+    expect(Buffer.from(b.save()).equals(Buffer.from(bytes))).toBe(true);
+    expect(listing(b)).toBe(listing(a));
+    expect(b.nextExpiryUs()).toBe(NOW + 5 * S);
+    // History events carry their large values too.
+    const w = b.watch("/1/over", { recursive: false, stream: true, sinceIndex: 1 });
+    const first = await w.next();
+    const second = await w.next();
+    expect([first?.node?.value, second?.prevNode?.value, second?.node?.value]).toEqual(["old-" + ascii, "old-" + ascii, "new-" + ascii]);
+  });
+
+  test("a value that is not well-formed UTF-16 stays in the document and survives exactly", () => {
+    const s = fresh();
+    const lone = "\ud800" + ascii;
+    set(s, "/1/lone", lone);
+    const bytes = s.save();
+    expect(snapshotDocument(bytes).large).toEqual([]);
+    const r = fresh();
+    r.recover(bytes);
+    expect(r.get("/1/lone", { recursive: false, sorted: false, nowUs: NOW }).event.node?.value).toBe(lone);
+  });
+
+  test("a v1 snapshot (all JSON) from an older data dir still loads", () => {
+    const a = populated();
+    set(a, "/1/big", ascii);
+    const v1 = { ...snapshotDocument(a.save()), v: 1, large: undefined };
+    const b = fresh();
+    // The only large value is reference -1, in the tree and in its history event.
+    b.recover(new TextEncoder().encode(JSON.stringify(v1, (_, x) => (x === -1 ? ascii : x))));
+    expect(listing(b)).toBe(listing(a));
+  });
+
+  test("a damaged snapshot is refused and the store keeps what it had", () => {
+    const a = withLarge();
+    const bytes = a.save();
+    const b = fresh();
+    set(b, "/1/mine", "kept");
+    const before = b.save();
+    const doc = snapshotDocument(bytes);
+    const large = (doc.large ?? []).map((n) => new Uint8Array(n).fill(0x61));
+    const damaged: [string, Uint8Array][] = [
+      ["truncated", bytes.subarray(0, bytes.length - 1)],
+      ["trailing byte", new Uint8Array(Buffer.concat([bytes, new Uint8Array(1)]))],
+      ["bad magic", new Uint8Array(Buffer.concat([new TextEncoder().encode("ETCBSTO9"), bytes.subarray(8)]))],
+      ["document cut short", bytes.subarray(0, 20)],
+      ["reference past the values", v2({ ...doc, tree: doc.tree.map((x) => (x === -1 ? -99 : x)) }, large)],
+      ["invalid UTF-8 in a value", v2(doc, [new Uint8Array(large[0]!.length).fill(0xff), ...large.slice(1)])],
+      ["unknown version", v2({ ...doc, v: 3 }, large)],
+    ];
+    for (const [why, data] of damaged) {
+      expect(() => b.recover(data), why).toThrow();
+      expect(b.save(), why).toEqual(before);
+    }
+  });
+
+  test("a 100 MB store: save and recover (timings logged, not asserted)", () => {
+    const s = fresh();
+    const values = Array.from({ length: 100 }, (_, i) => String(i % 10).repeat(1 << 20));
+    values.forEach((v, i) => set(s, `/1/big/${i}`, v));
+    const { bytes, r } = timedRoundTrip(s, "100 x 1 MiB");
+    // Tree and history share each value: the snapshot is the values once, plus a small document.
+    expect(bytes.length).toBeLessThan(101 * 2 ** 20);
+    expect(r.get("/1/big/57", { recursive: false, sorted: false, nowUs: NOW }).event.node?.value).toBe(values[57]);
+  }, 60_000);
 });
