@@ -4,6 +4,11 @@
 import { FEED_PATH, type FeedMessage, type RaftEvent } from "../../shared/feed.ts";
 
 export async function raftEventsOf(clientURL: string, options: { timeoutMs?: number } = {}): Promise<RaftEvent[]> {
+  return (await feedHelloOf(clientURL, options)).raftEvents;
+}
+
+/** The feed's first message: the member's status (Raft indexes, the leader's view of each follower) and recent events. */
+export async function feedHelloOf(clientURL: string, options: { timeoutMs?: number } = {}): Promise<Extract<FeedMessage, { type: "hello" }>> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? 5000);
   try {
@@ -26,7 +31,7 @@ export async function raftEventsOf(clientURL: string, options: { timeoutMs?: num
           .join("\n");
         if (!data) continue;
         const msg = JSON.parse(data) as FeedMessage;
-        if (msg.type === "hello") return msg.raftEvents;
+        if (msg.type === "hello") return msg;
       }
     }
   } finally {
