@@ -9,7 +9,7 @@
 import type { HistoryEntry } from "./history.ts";
 import { Node } from "./node.ts";
 import { joinPath } from "./path.ts";
-import type { EventJSON, NodeJSON } from "./types.ts";
+import type { EventJSON, NodeJSON, SnapshotEncoding } from "./types.ts";
 
 const FORMAT_VERSION = 2;
 const MAGIC = new TextEncoder().encode("ETCBSTO2");
@@ -127,7 +127,8 @@ function unflatten(flat: Flat[], resolve: (ref: Ref) => string): { root: Node; t
   return { root, ttlNodes };
 }
 
-export function encodeSnapshot(state: SnapshotState): Uint8Array {
+/** Fixes the snapshot's content now (the document is built, large values are only referenced: strings never change) and copies the large values in as `fill` is called. */
+export function beginSnapshotEncoding(state: SnapshotState): SnapshotEncoding {
   const large = new LargeValues();
   const doc: SnapshotDoc = {
     v: FORMAT_VERSION,
@@ -136,21 +137,37 @@ export function encodeSnapshot(state: SnapshotState): Uint8Array {
     tree: flatten(state.root, large),
     history: state.history.map((h) => [h.index, h.refresh ? 1 : 0, placeEvent(h.event, large)]),
   };
-  doc.large = large.values.map((v) => Buffer.byteLength(v, "utf8"));
+  const lengths = large.values.map((v) => Buffer.byteLength(v, "utf8"));
+  doc.large = lengths;
   const docBytes = new TextEncoder().encode(JSON.stringify(doc));
-  const out = new Uint8Array(PREFIX_BYTES + docBytes.length + doc.large.reduce((a, b) => a + b, 0));
-  out.set(MAGIC);
-  new DataView(out.buffer).setUint32(MAGIC.length, docBytes.length, true);
-  out.set(docBytes, PREFIX_BYTES);
+  // Allocated, not yet touched: the pages are faulted in by the steps that write them.
+  const bytes = new Uint8Array(PREFIX_BYTES + docBytes.length + lengths.reduce((a, b) => a + b, 0));
+  bytes.set(MAGIC);
+  new DataView(bytes.buffer).setUint32(MAGIC.length, docBytes.length, true);
+  bytes.set(docBytes, PREFIX_BYTES);
   const encoder = new TextEncoder();
   let at = PREFIX_BYTES + docBytes.length;
-  large.values.forEach((v, k) => {
-    // Written straight into place: no intermediate copy of the value's bytes.
-    const { written } = encoder.encodeInto(v, out.subarray(at, at + doc.large![k]!));
-    if (written !== doc.large![k]) throw new Error(`store snapshot: value ${k} encoded to ${written} bytes, expected ${doc.large![k]}`);
-    at += written;
-  });
-  return out;
+  let next = 0;
+  return {
+    bytes,
+    fill(budgetBytes) {
+      for (let copied = 0; next < large.values.length && copied < budgetBytes; next++) {
+        // Written straight into place: no intermediate copy of the value's bytes.
+        const { written } = encoder.encodeInto(large.values[next]!, bytes.subarray(at, at + lengths[next]!));
+        if (written !== lengths[next]) throw new Error(`store snapshot: value ${next} encoded to ${written} bytes, expected ${lengths[next]}`);
+        at += written;
+        copied += written;
+        large.values[next] = ""; // the store may drop the value; this encoding no longer needs it
+      }
+      return next === large.values.length;
+    },
+  };
+}
+
+export function encodeSnapshot(state: SnapshotState): Uint8Array {
+  const encoding = beginSnapshotEncoding(state);
+  encoding.fill(Infinity);
+  return encoding.bytes;
 }
 
 /** The document and its large values, still as bytes. Throws on anything malformed. */

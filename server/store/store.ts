@@ -4,7 +4,7 @@
 import { EventHistory, HISTORY_CAPACITY } from "./history.ts";
 import { Node, nodeFields, reprFlat, reprNode } from "./node.ts";
 import { cleanPath, joinPath } from "./path.ts";
-import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
+import { beginSnapshotEncoding, decodeSnapshot, encodeSnapshot, type SnapshotState } from "./snapshot.ts";
 import { StoreCounters } from "./stats.ts";
 import { normalizeExpireUs } from "./time.ts";
 import { Tree } from "./tree.ts";
@@ -15,6 +15,7 @@ import {
   type EventJSON,
   type GetOptions,
   type NodeJSON,
+  type SnapshotEncoding,
   type StoreStatsJSON,
   type TimeUs,
   type V2Request,
@@ -154,12 +155,15 @@ export class Store implements V2Store {
   }
 
   save(): Uint8Array {
-    return encodeSnapshot({
-      index: this.currentIndex,
-      root: this.tree.root,
-      history: this.history.entries(),
-      counters: this.counters.toArray(),
-    });
+    return encodeSnapshot(this.snapshotState());
+  }
+
+  saveInSteps(): SnapshotEncoding {
+    return beginSnapshotEncoding(this.snapshotState());
+  }
+
+  private snapshotState(): SnapshotState {
+    return { index: this.currentIndex, root: this.tree.root, history: this.history.entries(), counters: this.counters.toArray() };
   }
 
   recover(data: Uint8Array): void {
