@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { computeClusterId, computeMemberId } from "../bootstrap/ids.ts";
-import { type Config, ConfigError, listenAddress, loadConfig } from "./index.ts";
+import { type Config, ConfigError, helpText, listenAddress, loadConfig } from "./index.ts";
 
 function load(argv: string[], env: Record<string, string> = {}): Config {
   const r = loadConfig(argv, env);
@@ -37,7 +37,14 @@ describe("defaults", () => {
     expect(c.maxWals).toBe(5);
     expect(c.proxy).toBe("off");
     expect(c.corsOrigins).toEqual(["*"]);
-    expect(c.strictReconfigCheck).toBe(false);
+    expect(c.strictReconfigCheck).toBe(true);
+  });
+
+  test("--strict-reconfig-check is on unless turned off, from the command line or ETCD_STRICT_RECONFIG_CHECK", () => {
+    expect(load(["--strict-reconfig-check=false"]).strictReconfigCheck).toBe(false);
+    expect(load([], { ETCD_STRICT_RECONFIG_CHECK: "false" }).strictReconfigCheck).toBe(false);
+    expect(load(["--strict-reconfig-check"], { ETCD_STRICT_RECONFIG_CHECK: "false" }).strictReconfigCheck).toBe(true);
+    expect(helpText()).toContain("Reject reconfiguration requests that would cause quorum loss. (default true)");
   });
 
   test("data dir and initial cluster follow the name", () => {

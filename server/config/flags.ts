@@ -30,7 +30,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   "initial-cluster-token": { kind: "string", def: "etcd-cluster", help: "Initial cluster token for the etcd cluster during bootstrap." },
   "initial-cluster-state": { kind: "string", def: "new", help: "Initial cluster state ('new' or 'existing')." },
   "force-new-cluster": { kind: "bool", def: "false", help: "Force to create a new one member cluster." },
-  "strict-reconfig-check": { kind: "bool", def: "false", help: "Reject reconfiguration requests that would cause quorum loss." },
+  "strict-reconfig-check": { kind: "bool", def: "true", help: "Reject reconfiguration requests that would cause quorum loss." },
   discovery: { kind: "string", def: "", help: "Discovery URL used to bootstrap the cluster." },
   "discovery-srv": { kind: "string", def: "", help: "DNS domain used to bootstrap initial cluster." },
   "discovery-fallback": { kind: "string", def: "proxy", help: "Behavior when discovery fails: 'exit' or 'proxy'." },
@@ -67,7 +67,8 @@ export function envName(flag: string): string {
 export function helpText(): string {
   const lines = ["Usage: etcbun [flags]", "", "Flags (each also settable as ETCD_<FLAG_NAME>):"];
   for (const [name, spec] of Object.entries(FLAGS)) {
-    const def = spec.def && spec.kind !== "bool" ? ` (default ${JSON.stringify(spec.def)})` : "";
+    // A bare boolean turns a flag on, so only the ones already on need their default spelled out.
+    const def = spec.kind === "bool" ? (spec.def === "true" ? " (default true)" : "") : spec.def ? ` (default ${JSON.stringify(spec.def)})` : "";
     lines.push(`  --${name}${spec.kind === "bool" ? "" : " <" + spec.kind + ">"}`, `      ${spec.help}${def}`);
   }
   return lines.join("\n");
