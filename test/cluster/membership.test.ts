@@ -4,6 +4,7 @@
 import { afterEach, expect, test } from "bun:test";
 import type { MemberJSON } from "../../shared/v2.ts";
 import { startCluster, type Cluster } from "../support/cluster.ts";
+import { whileRefused } from "../support/reconfig.ts";
 import { eventually, getKey, putKey, untilAllServing, writeMany } from "./client.ts";
 
 let cluster: Cluster | null = null;
@@ -68,7 +69,7 @@ test(
     // Remove the leader through another member; leadership moves and the old leader stops itself.
     const leader = await c.waitForLeader();
     const via = c.running().find((m) => m !== leader)!;
-    const del = await fetch(`${via.clientURL}/v2/members/${leader.id}`, { method: "DELETE", signal: AbortSignal.timeout(15_000) });
+    const del = await whileRefused(() => fetch(`${via.clientURL}/v2/members/${leader.id}`, { method: "DELETE", signal: AbortSignal.timeout(15_000) }));
     expect(del.status).toBe(204);
     const exited = await eventually(async () => leader.state, (s) => s === "stopped", { timeoutMs: 15_000 });
     if (exited !== "stopped") throw new Error(`removed leader ${leader.name} still ${exited}\n${leader.logs()}`);

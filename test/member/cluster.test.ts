@@ -4,12 +4,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../server/config/index.ts";
+import { HEALTH_INTERVAL_MS } from "../../server/member/reconfig-check.ts";
 import { startMember, type StartedMember } from "../../server/member/start.ts";
 import { freePort } from "../support/ports.ts";
+import { changeWhileRefused } from "../support/reconfig.ts";
 
 const started: StartedMember[] = [];
 const dirs: string[] = [];
+// The members' clock, which a test moves forward instead of sleeping through
+// --strict-reconfig-check's 5 s of connectivity before an add.
+let clockSkewUs = 0;
+const nowUs = () => Date.now() * 1000 + clockSkewUs;
 afterEach(async () => {
+  clockSkewUs = 0;
   for (const s of started.splice(0)) await s.stop();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -32,7 +39,7 @@ function memberConfig(p: { name: string; url: string }, initialCluster: string, 
 async function startCluster(n: number, extra: string[] = []): Promise<StartedMember[]> {
   const peers = await Promise.all(Array.from({ length: n }, async (_, i) => ({ name: `m${i}`, url: `http://127.0.0.1:${await freePort()}` })));
   const initialCluster = peers.map((p) => `${p.name}=${p.url}`).join(",");
-  const members = await Promise.all(peers.map((p) => startMember(memberConfig(p, initialCluster, extra), { log: process.env.MEMBER_LOG ? (l) => console.log(p.name, l) : () => {} })));
+  const members = await Promise.all(peers.map((p) => startMember(memberConfig(p, initialCluster, extra), { log: process.env.MEMBER_LOG ? (l) => console.log(p.name, l) : () => {}, nowUs })));
   started.push(...members);
   await Promise.all(members.map((m) => m.member.ready()));
   return members;
@@ -77,13 +84,15 @@ test("a member added at runtime joins, catches up and serves; a removed member s
   const ms = await startCluster(3, ["--snapshot-count", "50"]);
   await Promise.all(Array.from({ length: 300 }, (_, i) => ms[i % 3]!.member.propose(put(`/1/k${i}`, `${i}`))));
   const url = `http://127.0.0.1:${await freePort()}`;
-  const added = await ms[0]!.member.addMember([url]);
+  // The strict reconfig check (on by default) wants every voter connected for 5 s: let the
+  // members' clock run that long for each refusal rather than wait for real.
+  const added = await changeWhileRefused(() => ms[0]!.member.addMember([url]), { onRefused: () => (clockSkewUs += HEALTH_INTERVAL_MS * 1000) });
   expect(added.name).toBe("");
   // Like an operator after `member add`: every member must know of the new one before it starts.
   await until(() => ms.every((m) => m.member.members().length === 4));
   const initialCluster = [...ms[0]!.member.members().filter((m) => m.name !== "").map((m) => `${m.name}=${m.peerURLs[0]}`), `m3=${url}`].join(",");
   let stoppedReason = "";
-  const joiner = await startMember(memberConfig({ name: "m3", url }, initialCluster, ["--initial-cluster-state", "existing"]), { log: () => {}, onFatal: (r) => (stoppedReason = r) });
+  const joiner = await startMember(memberConfig({ name: "m3", url }, initialCluster, ["--initial-cluster-state", "existing"]), { log: () => {}, onFatal: (r) => (stoppedReason = r), nowUs });
   started.push(joiner);
   await joiner.member.ready();
   expect(joiner.member.id).toBe(added.id);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { MemberJSON } from "../../shared/v2.ts";
 import { LinkProxy, type LinkRule } from "../chaos/link-proxy.ts";
 import { freePort } from "./ports.ts";
+import { whileRefused } from "./reconfig.ts";
 import { etcbunPath, etcdPath, scratchDir, type ServerKind } from "./servers.ts";
 
 export type MemberState = "running" | "paused" | "stopped" | "removed";
@@ -369,15 +370,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         links.proxies.splice(links.proxies.indexOf(m.proxy!), 1);
         throw new Error(`adding ${m.name} failed: ${why}`);
       };
-      const via = running()[0];
-      if (!via) return forget("no running member to add through");
+      if (!running()[0]) return forget("no running member to add through");
       let answer: string;
       try {
-        const r = await fetch(`${via.clientURL}/v2/members`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ peerURLs: [m.peerURL] }),
-          signal: AbortSignal.timeout(15_000),
+        const r = await whileRefused(() => {
+          const via = running()[0];
+          if (!via) throw new Error("no running member to add through");
+          return fetch(`${via.clientURL}/v2/members`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ peerURLs: [m.peerURL] }),
+            signal: AbortSignal.timeout(15_000),
+          });
         });
         answer = `${r.status} ${await r.text()}`;
       } catch (e) {
@@ -401,9 +405,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (!target.id) await refreshIds();
       const via = running().find((m) => m !== target) ?? running()[0];
       if (!via || !target.id) throw new Error(`cannot remove ${target.name}: no running member or unknown id`);
-      const r = await fetch(`${via.clientURL}/v2/members/${target.id}`, { method: "DELETE", signal: AbortSignal.timeout(15_000) });
+      let attempts = 0;
+      const r = await whileRefused(() => {
+        attempts++;
+        return fetch(`${via.clientURL}/v2/members/${target.id}`, { method: "DELETE", signal: AbortSignal.timeout(15_000) });
+      });
       const body = await r.text();
-      if (r.status !== 204) throw new Error(`removing ${target.name} failed: ${r.status} ${body}`);
+      // A 410 after a 500 means an earlier attempt that timed out did commit.
+      const removed = r.status === 204 || (r.status === 410 && attempts > 1);
+      if (!removed) throw new Error(`removing ${target.name} failed: ${r.status} ${body}`);
       const pm = target as ProcessMember;
       // A removed member stops itself once it learns; do not wait for that to be sure.
       await Bun.sleep(200);
