@@ -8,7 +8,7 @@ import type { Transport } from "../peer/types.ts";
 import { decodeConfChange } from "../raft/conf_change_codec.ts";
 import type { MemoryStorage } from "../raft/memory_storage.ts";
 import type { RawNode } from "../raft/raw_node.ts";
-import { ProposalDroppedError } from "../raft/errors.ts";
+import { ProposalDroppedError, SnapOutOfDateError } from "../raft/errors.ts";
 import {
   type ConfState,
   type Entry,
@@ -33,6 +33,8 @@ import { FollowerStats, goDuration, messageBytes, RateQueue, rfc3339, wallUs } f
 
 /** etcd keeps this many entries in memory after a snapshot so slow followers catch up from the log. */
 const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
+/** Bytes of large values copied into a snapshot per event-loop turn (a few ms each). */
+const SNAPSHOT_FILL_STEP_BYTES = 4 << 20;
 const SYNC_INTERVAL_MS = 500;
 const PUBLISH_RETRY_MS = 1000;
 
@@ -558,20 +560,40 @@ export class RaftMember implements Member, IntrospectableMember {
   private maybeSnapshot(): void {
     if (this.snapshotting || this.appliedIndex - this.snapshotIndex <= this.opts.snapshotCount) return;
     const index = this.appliedIndex;
-    const snap = this.storage.createSnapshot(index, { confState: this.confState, data: this.store.save() });
+    const confState = this.confState;
+    // The content is fixed now (at `index`); large values are copied in over several turns so a
+    // 100 MB store never holds the loop long enough to cost an election.
+    const encoding = this.store.saveInSteps();
     this.snapshotting = true;
-    this.wal
-      .saveSnapshot(snap)
-      .then(() => {
-        this.snapshotIndex = index;
-        const compactTo = index - SNAPSHOT_CATCH_UP_ENTRIES;
-        if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
-        this.emitRaft({ kind: "snapshot", index, detail: `snapshot at ${index} (${snap.data.length} bytes)` });
-      })
-      .catch((e) => this.log(`etcbun: snapshot at ${index} failed: ${(e as Error).message}`))
-      .finally(() => {
+    const finish = () => {
+      let snap: Snapshot;
+      try {
+        snap = this.storage.createSnapshot(index, { confState, data: encoding.bytes });
+      } catch (e) {
+        // A snapshot from the leader was installed meanwhile: ours is out of date, drop it.
+        if (!(e instanceof SnapOutOfDateError)) this.log(`etcbun: snapshot at ${index} dropped: ${(e as Error).message}`);
         this.snapshotting = false;
-      });
+        return;
+      }
+      this.wal
+        .saveSnapshot(snap)
+        .then(() => {
+          this.snapshotIndex = Math.max(this.snapshotIndex, index);
+          const compactTo = index - SNAPSHOT_CATCH_UP_ENTRIES;
+          if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
+          this.emitRaft({ kind: "snapshot", index, detail: `snapshot at ${index} (${snap.data.length} bytes)` });
+        })
+        .catch((e) => this.log(`etcbun: snapshot at ${index} failed: ${(e as Error).message}`))
+        .finally(() => {
+          this.snapshotting = false;
+        });
+    };
+    const step = () => {
+      if (this.stopped) return void (this.snapshotting = false);
+      if (encoding.fill(SNAPSHOT_FILL_STEP_BYTES)) finish();
+      else setImmediate(step);
+    };
+    step();
   }
 
   /**
@@ -663,8 +685,9 @@ export class RaftMember implements Member, IntrospectableMember {
       else if (!sameList(known, urls)) t.updatePeer(id, urls);
       this.peerURLs.set(id, urls);
     }
-    // An empty list means the log has not told us the membership yet: keep the seeds.
-    for (const id of want.size === 0 ? [] : [...this.peerURLs.keys()]) {
+    // No members at all means the log has not told us the membership yet: keep the seeds. A list
+    // holding only this member is a cluster shrunk to one: drop every stream.
+    for (const id of this.memberList.length === 0 ? [] : [...this.peerURLs.keys()]) {
       if (want.has(id)) continue;
       t.removePeer(id);
       this.peerURLs.delete(id);
