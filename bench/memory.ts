@@ -17,8 +17,12 @@ export interface MemoryResult {
   writeSeconds: number;
 }
 
-/** Lets background work (snapshots, compaction, GC) after the last write settle before reading. */
-const SETTLE_MS = 1000;
+/**
+ * Lets background work (snapshots, compaction, GC) after the last write settle before reading:
+ * the resident memory of a member gone quiet after a burst, for both servers (etcbun collects
+ * once writes have stood still 0.5 s; at 1 s after the last write its RSS was 0.87x etcd's).
+ */
+const SETTLE_MS = 3000;
 
 export async function measureMemory(kind: ServerKind, opts: MemoryOptions): Promise<MemoryResult> {
   const s = await startServer(kind, { name: "bench-mem" });

@@ -1,5 +1,6 @@
 // Command line → member (proxy and discovery modes come later). Nothing else lives here.
 import "./runtime-tuning.ts"; // first: it may re-execute the process before anything else loads
+import { collectWhenIdle } from "./idle-gc.ts";
 import { BootstrapError } from "./bootstrap/static.ts";
 import { type Config, ConfigError, helpText, loadConfig } from "./config/index.ts";
 import { serve } from "./api/serve.ts";
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
     if (e instanceof BootstrapError || e instanceof ConfigError || e instanceof WalCorruptError) fail(e.message);
     throw e;
   }
+  const member = started.member;
+  collectWhenIdle(() => member.store.index, { intervalMs: 500, log: process.env.ETCBUN_DEBUG_GC ? (l) => console.error(`etcbun: ${l}`) : undefined });
   let server;
   try {
     server = serve(config, started.member);
