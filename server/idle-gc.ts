@@ -1,21 +1,21 @@
 // Process-level memory hygiene for the member started by main.ts.
 
 /**
- * A full collection once writes go quiet: after a burst, JavaScriptCore keeps the garbage of
- * hundreds of thousands of requests resident until allocation pressure returns, and mimalloc
+ * A full collection once the member goes quiet: after a burst, JavaScriptCore keeps the garbage
+ * of hundreds of thousands of requests resident until allocation pressure returns, and mimalloc
  * can only give back pages a collection has freed. One collection per burst, taken when the
- * store index has not moved for a whole check interval, costs tens of milliseconds of an idle
- * loop and returns that memory.
+ * activity count (writes applied plus requests received) has not moved for a whole interval,
+ * costs tens of milliseconds of an idle loop and returns that memory.
  */
 export function collectWhenIdle(
-  storeIndex: () => number,
+  activity: () => number,
   opts: { intervalMs: number; log?: (line: string) => void; collect?: () => void },
 ): () => void {
   const collect = opts.collect ?? (() => Bun.gc(true));
-  let lastSeen = storeIndex();
+  let lastSeen = activity();
   let collectedAt = lastSeen;
   const timer = setInterval(() => {
-    const now = storeIndex();
+    const now = activity();
     if (now === lastSeen && now !== collectedAt) {
       collectedAt = now;
       const t0 = performance.now();

@@ -57,14 +57,19 @@ async function main(): Promise<void> {
     if (e instanceof BootstrapError || e instanceof ConfigError || e instanceof WalCorruptError) fail(e.message);
     throw e;
   }
-  const member = started.member;
-  collectWhenIdle(() => member.store.index, { intervalMs: 500, log: process.env.ETCBUN_DEBUG_GC ? (l) => console.error(`etcbun: ${l}`) : undefined });
   let server;
   try {
     server = serve(config, started.member);
   } catch (e) {
     fail(`cannot listen for clients on ${config.listenClientURLs.join(",")}: ${(e as Error).message}`);
   }
+  const member = started.member;
+  const clients = server;
+  // Idle means no writes applied and no client request received for a whole interval.
+  collectWhenIdle(() => member.store.index + clients.requestCount(), {
+    intervalMs: 500,
+    log: process.env.ETCBUN_DEBUG_GC ? (l) => console.error(`etcbun: ${l}`) : undefined,
+  });
   console.error(`etcbun: serving client requests on ${server.urls.join(", ")}; data in ${config.dataDir}`);
   const dashboardURL = `${config.advertiseClientURLs[0]}/dashboard`;
   if (config.openDashboard) {

@@ -7,6 +7,8 @@ import { type AppOptions, createApp } from "./app.ts";
 export interface ClientServer {
   /** The URLs actually bound (ports resolved when 0 was asked). */
   urls: string[];
+  /** Requests received so far on every listener (an activity signal for idle work). */
+  requestCount(): number;
   stop(): Promise<void>;
 }
 
@@ -42,12 +44,13 @@ export function serve(config: Config, member: Member, opts: AppOptions = {}): Cl
   const readyFirst = (member.ready?.() ?? Promise.resolve()).then(() => {
     isReady = true;
   });
+  let received = 0;
   const servers = config.listenClientURLs.map((url) => {
     const addr = listenAddress(url);
     return Bun.serve({
       hostname: addr.hostname,
       port: addr.port,
-      fetch: (request) => (isReady ? app.handle(withRoutableURL(request)) : readyFirst.then(() => app.handle(withRoutableURL(request)))),
+      fetch: (request) => (received++, isReady ? app.handle(withRoutableURL(request)) : readyFirst.then(() => app.handle(withRoutableURL(request)))),
       // Watches are long polls that may idle for hours; etcd has no server-side timeout either.
       idleTimeout: 0,
       // Above the 10 MiB form limit so the API answers etcd's 210 error instead of Bun's 413.
@@ -57,6 +60,7 @@ export function serve(config: Config, member: Member, opts: AppOptions = {}): Cl
   });
   return {
     urls: servers.map((s) => s.url.toString().replace(/\/$/, "")),
+    requestCount: () => received,
     async stop() {
       await Promise.all(servers.map((s) => s.stop(true)));
     },
