@@ -3,7 +3,7 @@
 // and see exactly what it printed and how it exited. Used by the durability suite and benches.
 import { spawn, type Subprocess } from "bun";
 import { freePort } from "./ports.ts";
-import { etcbunPath, etcdPath, type ServerKind } from "./servers.ts";
+import { etcbunPath, etcdPath, readAll, type ServerKind } from "./servers.ts";
 
 export interface MemberProcessOptions {
   kind?: ServerKind;
@@ -71,7 +71,7 @@ export class MemberProcess {
     const startedAtMs = performance.now();
     const proc = spawn(args, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     live.add(proc);
-    const drained = Promise.all([pump(proc.stdout, chunks), pump(proc.stderr, chunks)]);
+    const drained = Promise.all([readAll(proc.stdout, chunks), readAll(proc.stderr, chunks)]);
     const exited = proc.exited.then(async (code) => {
       live.delete(proc);
       await drained;
@@ -118,18 +118,3 @@ export class MemberProcess {
   }
 }
 
-async function pump(stream: ReadableStream<Uint8Array>, sink: string[]): Promise<void> {
-  const dec = new TextDecoder();
-  try {
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      sink.push(dec.decode(value, { stream: true }));
-      // Bounded: long benches print little, but a chatty failure must not eat memory.
-      if (sink.length > 2000) sink.splice(0, 1000);
-    }
-  } catch {
-    // The process is gone; its output ends here.
-  }
-}

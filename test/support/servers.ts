@@ -73,15 +73,20 @@ function binaryFor(kind: ServerKind): string {
   return etcbunPath;
 }
 
+/** Collects a child's output into `sink` (bounded) until it ends or the process is gone. */
 export async function readAll(stream: ReadableStream<Uint8Array>, sink: string[]): Promise<void> {
   const dec = new TextDecoder();
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    sink.push(dec.decode(value, { stream: true }));
-    // Keep memory bounded for long benchmarks.
-    if (sink.length > 2000) sink.splice(0, 1000);
+  try {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      sink.push(dec.decode(value, { stream: true }));
+      // Keep memory bounded for long benchmarks: a chatty failure must not eat memory.
+      if (sink.length > 2000) sink.splice(0, 1000);
+    }
+  } catch {
+    // The process is gone; its output ends here.
   }
 }
 
