@@ -45,7 +45,6 @@ function streamURL(peerURL: string): string {
 export class PeerStream {
   private readonly queue: BoundedQueue;
   private ws: BunWebSocket | null = null;
-  private connected = false;
   private closed = false;
   private stopped = false;
   private urlIndex = 0;
@@ -58,6 +57,7 @@ export class PeerStream {
   private lastPongAt = 0;
   private mismatchLogged = false;
   private dropsSinceReport = 0;
+  /** When the stream came up (opts.nowMs clock); null while it is down. */
   private connectedSinceMs: number | null = null;
   readonly counters = { sentMessages: 0, sentBytes: 0, droppedMessages: 0, rttMs: null as number | null };
 
@@ -72,7 +72,7 @@ export class PeerStream {
   }
 
   get isConnected(): boolean {
-    return this.connected;
+    return this.connectedSinceMs !== null;
   }
 
   /** Since when the stream has been up without a break (etcd's activeSince); null while down. */
@@ -130,7 +130,7 @@ export class PeerStream {
       this.opts.onUnreachable(this.id);
     }
     const ws = this.ws;
-    if (!this.connected || ws === null) return;
+    if (this.connectedSinceMs === null || ws === null) return;
     while (this.queuedMessages > 0 && ws.bufferedAmount < BUFFERED_BYTES_HIGH) {
       const encoded = this.encode(this.queue.take({ messagesMax: BATCH_MESSAGES_MAX, bytesTarget: BATCH_BYTES_TARGET }));
       if (encoded === null) continue;
@@ -163,7 +163,6 @@ export class PeerStream {
     let opened = false;
     ws.onopen = () => {
       opened = true;
-      this.connected = true;
       this.connectedSinceMs = this.opts.nowMs();
       this.backoffMs = this.opts.backoffMsMin;
       this.mismatchLogged = false;
@@ -178,8 +177,7 @@ export class PeerStream {
     ws.onclose = (ev: CloseEvent) => {
       if (this.ws === ws) this.ws = null;
       this.stopPings();
-      const wasConnected = this.connected;
-      this.connected = false;
+      const wasConnected = this.connectedSinceMs !== null;
       this.connectedSinceMs = null;
       if (this.closed) return;
       if (ev.code === REMOVED_CLOSE_CODE) return this.removed();
@@ -255,7 +253,6 @@ export class PeerStream {
     this.stopPings();
     this.ws?.close(1000, "transport closed");
     this.ws = null;
-    this.connected = false;
     this.connectedSinceMs = null;
   }
 }
