@@ -2,8 +2,8 @@
 // compaction point (--snapshot-count 1000; the leader keeps 5000 entries after a snapshot), so
 // it can only catch up by installing the leader's snapshot, and then serves every key.
 import { afterEach, expect, test } from "bun:test";
-import { startCluster, type Cluster } from "../support/cluster.ts";
-import { eventually, getKey, putKey, untilAllServing, writeMany } from "./client.ts";
+import type { Cluster } from "../support/cluster.ts";
+import { eventually, getKey, putKey, startServingCluster, writeMany } from "./client.ts";
 import { raftEventsOf } from "./feed.ts";
 
 const WRITES = 20_000;
@@ -18,8 +18,7 @@ afterEach(async () => {
 test(
   "a follower restarted after 20,000 writes catches up by snapshot",
   async () => {
-    cluster = await startCluster({ size: 3, proxied: false, snapshotCount: SNAPSHOT_COUNT });
-    await untilAllServing(cluster.members.map((m) => m.clientURL));
+    cluster = await startServingCluster({ size: 3, proxied: false, snapshotCount: SNAPSHOT_COUNT });
     const c = cluster;
     const leader = await c.waitForLeader();
     const follower = c.members.find((m) => m !== leader)!;

@@ -1,5 +1,7 @@
 // Small v2 keys client for the multi-process cluster suites: every call has a timeout, and a
 // refused connection is reported as a result, not thrown, so a test can say which member failed.
+import { startCluster, type Cluster, type ClusterOptions } from "../support/cluster.ts";
+
 export interface KeyResult {
   status: number;
   /** Parsed JSON body, or null when the body was not JSON. */
@@ -115,4 +117,11 @@ export async function untilAllServing(clientURLs: readonly string[], options: { 
     if (Date.now() > deadline) throw new Error(`members not all serving: ${last}`);
     await Bun.sleep(100);
   }
+}
+
+/** startCluster, then untilAllServing: every member answers and has published its name. */
+export async function startServingCluster(options: ClusterOptions): Promise<Cluster> {
+  const cluster = await startCluster(options);
+  await untilAllServing(cluster.members.map((m) => m.clientURL));
+  return cluster;
 }

@@ -2,8 +2,8 @@
 // SIGKILLed, and then the whole cluster is SIGKILLed and restarted on its data dirs; every write
 // that got a 2xx answer is still there, with its value, on every member.
 import { afterEach, expect, test } from "bun:test";
-import { startCluster, type Cluster } from "../support/cluster.ts";
-import { eventually, getKey, putKey, untilAllServing } from "./client.ts";
+import type { Cluster } from "../support/cluster.ts";
+import { eventually, getKey, putKey, startServingCluster } from "./client.ts";
 
 let cluster: Cluster | null = null;
 afterEach(async () => {
@@ -44,8 +44,7 @@ function startWriters(urls: () => string[], options: { writers: number }): { ack
 test(
   "acknowledged writes survive a leader kill and a whole-cluster crash",
   async () => {
-    cluster = await startCluster({ size: 3, proxied: false });
-    await untilAllServing(cluster.members.map((m) => m.clientURL));
+    cluster = await startServingCluster({ size: 3, proxied: false });
     const c = cluster;
     const writers = startWriters(() => c.running().map((m) => m.clientURL), { writers: 6 });
     await Bun.sleep(1500);

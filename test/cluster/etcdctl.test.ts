@@ -7,10 +7,10 @@ import { spawn, type Subprocess } from "bun";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { MemberJSON } from "../../shared/v2.ts";
-import { startCluster, type Cluster } from "../support/cluster.ts";
+import type { Cluster } from "../support/cluster.ts";
 import { freePort } from "../support/ports.ts";
 import { etcbunPath, etcdPath, readAll, scratchDir, type ServerKind } from "../support/servers.ts";
-import { eventually, untilAllServing } from "./client.ts";
+import { eventually, startServingCluster } from "./client.ts";
 
 let cluster: Cluster | null = null;
 let joiner: Subprocess | null = null;
@@ -57,8 +57,7 @@ function envLine(stdout: string, name: string): string {
 }
 
 async function scenario(server: ServerKind): Promise<void> {
-  cluster = await startCluster({ size: 3, proxied: false, server });
-  await untilAllServing(cluster.members.map((m) => m.clientURL));
+  cluster = await startServingCluster({ size: 3, proxied: false, server });
   const c = cluster;
   const endpoints = c.members.map((m) => m.clientURL).join(",");
   const ctl = (...args: string[]) => etcdctl(endpoints, args);

@@ -2,8 +2,8 @@
 // leader's SYNC), so each member reports the same expire event at the same index; and the stats
 // endpoints agree on who leads (/v2/stats/leader answers only on the leader, as etcd's does).
 import { afterEach, expect, test } from "bun:test";
-import { startCluster, type Cluster } from "../support/cluster.ts";
-import { putKey, untilAllServing } from "./client.ts";
+import type { Cluster } from "../support/cluster.ts";
+import { putKey, startServingCluster } from "./client.ts";
 
 let cluster: Cluster | null = null;
 afterEach(async () => {
@@ -24,8 +24,7 @@ async function json(url: string): Promise<{ status: number; body: unknown }> {
 test(
   "a TTL key expires on every member at the same index; stats agree on the leader",
   async () => {
-    cluster = await startCluster({ size: 3, proxied: false });
-    await untilAllServing(cluster.members.map((m) => m.clientURL));
+    cluster = await startServingCluster({ size: 3, proxied: false });
     const c = cluster;
     const leader = await c.waitForLeader();
     const followers = c.members.filter((m) => m !== leader);

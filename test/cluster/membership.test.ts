@@ -3,9 +3,9 @@
 // removing the leader moves leadership elsewhere and the removed process exits by itself.
 import { afterEach, expect, test } from "bun:test";
 import type { MemberJSON } from "../../shared/v2.ts";
-import { startCluster, type Cluster } from "../support/cluster.ts";
+import type { Cluster } from "../support/cluster.ts";
 import { whileRefused } from "../support/reconfig.ts";
-import { eventually, getKey, putKey, untilAllServing, writeMany } from "./client.ts";
+import { eventually, getKey, putKey, startServingCluster, writeMany } from "./client.ts";
 
 let cluster: Cluster | null = null;
 afterEach(async () => {
@@ -22,8 +22,7 @@ async function memberList(clientURL: string): Promise<MemberJSON[]> {
 test(
   "a member added under write load joins and serves; removing the leader moves leadership and the removed process exits",
   async () => {
-    cluster = await startCluster({ size: 3, proxied: false });
-    await untilAllServing(cluster.members.map((m) => m.clientURL));
+    cluster = await startServingCluster({ size: 3, proxied: false });
     const c = cluster;
     const original = [...c.members];
 

@@ -2,8 +2,8 @@
 // do (500, errorCode 300 "Raft Internal Error") within etcd's request timeout (5 s + 2 election
 // timeouts), and the cluster serves again once the members return.
 import { afterEach, expect, test } from "bun:test";
-import { startCluster, type Cluster } from "../support/cluster.ts";
-import { eventually, getKey, putKey, untilAllServing, type KeyResult } from "./client.ts";
+import type { Cluster } from "../support/cluster.ts";
+import { eventually, getKey, putKey, startServingCluster, type KeyResult } from "./client.ts";
 
 const ELECTION_TIMEOUT_MS = 500;
 const REQUEST_TIMEOUT_MS = 5000 + 2 * ELECTION_TIMEOUT_MS;
@@ -25,8 +25,7 @@ async function timed(call: () => Promise<KeyResult>): Promise<{ r: KeyResult; ms
 test(
   "with a majority down, writes and quorum reads return errorCode 300 within the request timeout; the cluster recovers",
   async () => {
-    cluster = await startCluster({ size: 3, proxied: false, electionTimeoutMs: ELECTION_TIMEOUT_MS, heartbeatIntervalMs: 50 });
-    await untilAllServing(cluster.members.map((m) => m.clientURL));
+    cluster = await startServingCluster({ size: 3, proxied: false, electionTimeoutMs: ELECTION_TIMEOUT_MS, heartbeatIntervalMs: 50 });
     const c = cluster;
     const leader = await c.waitForLeader();
     expect((await putKey(leader.clientURL, "/before", { value: "1" })).status).toBe(201);

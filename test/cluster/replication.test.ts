@@ -2,8 +2,8 @@
 // readable from every member, and SIGKILLing the leader elects another within a few election
 // timeouts while writes go on. The killed leader, restarted on its data dir, catches up.
 import { afterEach, describe, expect, test } from "bun:test";
-import { startCluster, type Cluster, type ClusterMember } from "../support/cluster.ts";
-import { eventually, getKey, putKey, untilAllServing } from "./client.ts";
+import type { Cluster, ClusterMember } from "../support/cluster.ts";
+import { eventually, getKey, putKey, startServingCluster } from "./client.ts";
 
 const ELECTION_TIMEOUT_MS = 500;
 /** "A few election timeouts", plus room for a loaded 2-core CI machine to notice the leader is gone. */
@@ -52,8 +52,7 @@ for (const size of [3, 5]) {
     test(
       "writes through any member are readable from every member; a killed leader is replaced and writes go on",
       async () => {
-        cluster = await startCluster({ size, proxied: false, electionTimeoutMs: ELECTION_TIMEOUT_MS, heartbeatIntervalMs: 50 });
-        await untilAllServing(cluster.members.map((m) => m.clientURL));
+        cluster = await startServingCluster({ size, proxied: false, electionTimeoutMs: ELECTION_TIMEOUT_MS, heartbeatIntervalMs: 50 });
         const c = cluster;
         expect(c.members.every((m) => m.id !== undefined)).toBe(true);
         await expectWritesEverywhere(c.members, "before");
