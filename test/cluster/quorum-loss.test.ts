@@ -31,6 +31,9 @@ test(
     expect((await putKey(leader.clientURL, "/before", { value: "1" })).status).toBe(201);
 
     const survivor = c.members.find((m) => m !== leader)!;
+    // A follower learns of a commit a moment after the leader answers (a plain read is not
+    // linearizable): wait until the survivor applied it, so the local read below has it to serve.
+    await eventually(() => getKey(survivor.clientURL, "/before"), (r) => r.body?.node?.value === "1", { timeoutMs: 5000 });
     const down = c.members.filter((m) => m !== survivor);
     await Promise.all(down.map((m) => m.kill("SIGKILL")));
 
