@@ -451,7 +451,6 @@ export class RaftMember implements Member, IntrospectableMember {
   }
 
   private send(messages: Message[]): void {
-    if (messages.length === 0) return;
     this.transmit(this.deferCommitOnly(messages));
   }
 
@@ -471,26 +470,20 @@ export class RaftMember implements Member, IntrospectableMember {
    * A leader tells followers of every commit with an append that carries no entries. Under load
    * the next append, a moment later, carries the new commit index anyway; so an entry-less append
    * waits up to COMMIT_ONLY_DELAY_MS and is dropped when another append to that follower leaves
-   * first. Raft is safe under delayed and lost messages (heartbeats resend the commit index);
-   * this saves each follower a frame, a wake-up and a Ready per commit at low concurrency.
+   * first. Raft is safe under delayed and lost messages (heartbeats resend the commit index, and
+   * an entry-less probe is only delayed); this saves each follower a frame, a wake-up and a Ready
+   * per commit at low concurrency.
    */
   private deferCommitOnly(messages: Message[]): Message[] {
-    let out: Message[] | null = null;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      if (m.type !== MessageType.App) continue;
+    const now = messages.filter((m) => {
+      if (m.type !== MessageType.App) return true;
       if (m.entries.length > 0) {
         this.deferredCommits.delete(m.to);
-        continue;
+        return true;
       }
-      out ??= messages.slice(0, i);
       this.deferredCommits.set(m.to, m);
-    }
-    if (out === null) return messages;
-    for (let i = out.length; i < messages.length; i++) {
-      const m = messages[i]!;
-      if (m.type !== MessageType.App || m.entries.length > 0) out.push(m);
-    }
+      return false;
+    });
     if (this.deferredCommits.size > 0 && this.deferredCommitTimer === null) {
       this.deferredCommitTimer = setTimeout(() => {
         this.deferredCommitTimer = null;
@@ -499,7 +492,7 @@ export class RaftMember implements Member, IntrospectableMember {
         if (!this.stopped) this.transmit(held);
       }, COMMIT_ONLY_DELAY_MS);
     }
-    return out;
+    return now;
   }
 
   private applySnapshot(snap: Snapshot): void {
