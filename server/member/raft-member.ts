@@ -148,6 +148,8 @@ export class RaftMember implements Member, IntrospectableMember {
   private readonly sendRates = new RateQueue();
   private sendAppendCnt = 0;
   private readonly deferredCommits = new Map<string, Message>();
+  /** Per follower, the last log index of proposals it forwarded to this leader (its clients wait for their commit). */
+  private readonly forwardedUpTo = new Map<string, number>();
   private deferredCommitTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly followers = new Map<string, FollowerStats>();
   /** When the last heartbeat to each peer left, to time its response. */
@@ -247,6 +249,7 @@ export class RaftMember implements Member, IntrospectableMember {
     }
     try {
       this.node.step(msg);
+      if (msg.type === MessageType.Prop && this.node.raft.state === StateRole.Leader) this.forwardedUpTo.set(msg.from, this.node.raft.raftLog.lastIndex());
     } catch (e) {
       this.log(`etcbun: dropped a raft message from ${msg.from}: ${(e as Error).message}`);
     }
@@ -470,14 +473,18 @@ export class RaftMember implements Member, IntrospectableMember {
    * A leader tells followers of every commit with an append that carries no entries. Under load
    * the next append, a moment later, carries the new commit index anyway; so an entry-less append
    * waits up to COMMIT_ONLY_DELAY_MS and is dropped when another append to that follower leaves
-   * first. Raft is safe under delayed and lost messages (heartbeats resend the commit index, and
+   * first; never when it commits proposals that follower forwarded (its clients wait on it).
+   * Raft is safe under delayed and lost messages (heartbeats resend the commit index, and
    * an entry-less probe is only delayed); this saves each follower a frame, a wake-up and a Ready
    * per commit at low concurrency.
    */
   private deferCommitOnly(messages: Message[]): Message[] {
     const now = messages.filter((m) => {
       if (m.type !== MessageType.App) return true;
-      if (m.entries.length > 0) {
+      const forwarded = this.forwardedUpTo.get(m.to);
+      const answersForwarded = forwarded !== undefined && m.commit >= forwarded;
+      if (answersForwarded) this.forwardedUpTo.delete(m.to);
+      if (m.entries.length > 0 || answersForwarded) {
         this.deferredCommits.delete(m.to);
         return true;
       }
