@@ -132,6 +132,8 @@ test.skipIf(missing !== null)(
   300_000,
 );
 
+// Opt-in: the same 90 s suite against etcd only re-checks the reference (FAILS_ON_ETCD_TOO came
+// from it); CI spends its time on etcbun.
 test.skipIf(missing !== null || !process.env.ETCBUN_COMPARE_ETCD || etcdPath() === null)(
   "python-etcd's integration suite against real etcd 3.4 (ETCBUN_COMPARE_ETCD=1)",
   async () => {
