@@ -40,11 +40,12 @@ export function createApp(member: Member, opts: AppOptions = {}) {
     async ({ request }: { request: Request }): Promise<Response> =>
       withCors(request, await h(request));
   // onRequest already answered every URL that requestTarget cannot decode.
-  const keys = route((request) => handleKeys(request, requestTarget(request.url)!, ctx));
+  // Keys requests rarely come through Elysia (see handle below); handleKeys adds CORS itself.
+  const keys = ({ request }: { request: Request }) => handleKeys(request, requestTarget(request.url)!, ctx, corsOrigin(origins, request));
   const members = route((request) => handleMembers(request, pathOf(request), member));
 
   // Go's mux matches these paths exactly: "/version/" is a 404 there, so it is here too.
-  return new Elysia({ strictPath: true })
+  const app = new Elysia({ strictPath: true })
     .onRequest(({ request }) => {
       const target = requestTarget(request.url);
       if (target === null) return badRequest();
@@ -67,6 +68,22 @@ export function createApp(member: Member, opts: AppOptions = {}) {
     .all("/health", route((request) => handleHealth(request, member)))
     .all("/metrics", route((request) => handleMetrics(request, member)))
     .use(dashboardRoutes({ member }));
+
+  // The keys API is nearly every request a member serves: it goes straight to its handler, past
+  // Elysia's per-request context and hooks, with exactly the checks onRequest would make first
+  // (a path that needs cleaning, a preflight or an undecodable URL takes the general route).
+  const handle = (request: Request): Promise<Response> => {
+    const target = requestTarget(request.url);
+    if (target !== null && request.method !== "OPTIONS" && isKeysPath(target.path) && !needsCleaning(target.path)) {
+      return handleKeys(request, target, ctx, corsOrigin(origins, request));
+    }
+    return app.handle(request);
+  };
+  return { handle };
+}
+
+function isKeysPath(path: string): boolean {
+  return path.startsWith(KEYS_PREFIX) && (path.length === KEYS_PREFIX.length || path.charCodeAt(KEYS_PREFIX.length) === 47 /* / */);
 }
 
 export type App = ReturnType<typeof createApp>;

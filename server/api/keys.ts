@@ -1,6 +1,7 @@
 // /v2/keys: parse → one V2Request (or a read) → member → one response, like etcd's keysHandler.
 import type { Member } from "../member/types.ts";
 import { type ApplyResult, ErrorCode, EtcdError, type TimeUs, type V2Request } from "../store/types.ts";
+import { addCorsHeaders, corsHeaderRecord } from "./cors.ts";
 import { FormError, readParams } from "./form.ts";
 import { JSON_TYPE, keysErrorResponse, methodNotAllowed } from "./http.ts";
 import { expireAtUs, type KeysRequest, parseKeysRequest } from "./keys-request.ts";
@@ -22,7 +23,7 @@ function isCreated(result: ApplyResult): boolean {
 
 const NO_VALUE_ACTIONS = new Set(["set", "compareAndSwap", "create", "update"]);
 
-function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext): Response {
+function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext, origin: string | null): Response {
   const body =
     kr.noValueOnSuccess && NO_VALUE_ACTIONS.has(result.event.action)
       ? `{"action":"${result.event.action}"}\n`
@@ -35,6 +36,7 @@ function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext): 
     "X-Raft-Index": String(m.raftIndex()),
     "X-Raft-Term": String(m.raftTerm()),
   };
+  if (origin !== null) corsHeaderRecord(headers, origin);
   const status = isCreated(result) ? 201 : 200;
   if (kr.method === "HEAD") {
     headers["Content-Length"] = String(Buffer.byteLength(body));
@@ -70,10 +72,14 @@ async function read(kr: KeysRequest, path: string, ctx: KeysContext): Promise<Ap
   return ctx.member.store.get(path, { recursive: kr.recursive, sorted: kr.sorted, nowUs: ctx.nowUs() });
 }
 
-export async function handleKeys(request: Request, target: RequestTarget, ctx: KeysContext): Promise<Response> {
+/**
+ * Answers one keys request; `origin` is the CORS origin to allow (null: no CORS headers), added
+ * here so the common answer is built with all its headers at once.
+ */
+export async function handleKeys(request: Request, target: RequestTarget, ctx: KeysContext, origin: string | null): Promise<Response> {
   const method = request.method;
   if (method !== "GET" && method !== "PUT" && method !== "POST" && method !== "DELETE" && method !== "HEAD") {
-    return methodNotAllowed(ALLOW);
+    return withOrigin(methodNotAllowed(ALLOW), origin);
   }
   const clusterId = ctx.member.clusterId;
   try {
@@ -86,11 +92,16 @@ export async function handleKeys(request: Request, target: RequestTarget, ctx: K
     }
     const kr = parseKeysRequest(method, params);
     const path = storeKey(target.path.slice(KEYS_PREFIX.length));
-    if (kr.wait) return watchResponse(request, { kr, path }, ctx);
+    if (kr.wait) return withOrigin(watchResponse(request, { kr, path }, ctx), origin);
     const result =
       method === "GET" || method === "HEAD" ? await read(kr, path, ctx) : await ctx.member.propose(toV2Request(kr, path, ctx.nowUs()));
-    return eventResponse(result, kr, ctx);
+    return eventResponse(result, kr, ctx, origin);
   } catch (e) {
-    return keysErrorResponse(e, clusterId);
+    return withOrigin(keysErrorResponse(e, clusterId), origin);
   }
+}
+
+function withOrigin(response: Response, origin: string | null): Response {
+  if (origin !== null) addCorsHeaders(response.headers, origin);
+  return response;
 }

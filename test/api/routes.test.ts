@@ -60,7 +60,7 @@ describe("paths, methods and CORS like etcd 3.4's handler chain", () => {
   });
 
   test("CORS headers on every answer and OPTIONS answered 200 by default", async () => {
-    for (const [m, p] of [["GET", "/v2/keys/"], ["GET", "/v2/keys/missing"], ["PATCH", "/v2/keys/x"], ["GET", "/nope"], ["GET", "/version"], ["OPTIONS", "/v2/keys/foo"]]) {
+    for (const [m, p] of [["GET", "/v2/keys/"], ["PUT", "/v2/keys/c?value=1"], ["HEAD", "/v2/keys/c"], ["GET", "/v2/keys/missing"], ["PATCH", "/v2/keys/x"], ["GET", "/nope"], ["GET", "/version"], ["OPTIONS", "/v2/keys/foo"]]) {
       const r = await h.call(m!, p!);
       for (const [k, v] of Object.entries(CORS)) expect(r.headers.get(k)).toBe(v);
     }
