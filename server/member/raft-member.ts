@@ -23,7 +23,7 @@ import {
 import { EtcdError, type ApplyResult, type EventJSON, type V2Request, type V2Store } from "../store/types.ts";
 import type { Wal } from "../wal/wal.ts";
 import { computeMemberId } from "../bootstrap/ids.ts";
-import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequestEntry } from "./entry.ts";
+import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequestEntry, type LoggedRequest, requestEntryId, roundTripsExactly } from "./entry.ts";
 import { attributesRequest, CLUSTER_VERSION_PATH, clusterVersionRequest, raftAttributesRequest, readMembership, removeRequests } from "./membership.ts";
 import { MembershipError, type LeaderStats, type Member, type SelfStats } from "./types.ts";
 import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
@@ -75,8 +75,14 @@ export interface RaftMemberOptions {
 interface Waiter {
   resolve(r: ApplyResult): void;
   reject(e: Error): void;
-  timer: ReturnType<typeof setTimeout>;
+  /** Called instead of reject when the deadline passes (the waiter is already removed). */
+  timedOut(): void;
   startedMs: number;
+  /** Every waiter gets the same timeout, so the map's insertion order is deadline order. */
+  deadlineMs: number;
+  /** The proposed request and the length of its encoding: applying our own entry skips the decode. */
+  req?: V2Request;
+  bytes?: number;
 }
 
 interface ReadCaller {
@@ -210,10 +216,7 @@ export class RaftMember implements Member, IntrospectableMember {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     if (this.deferredCommitTimer !== null) clearTimeout(this.deferredCommitTimer);
-    for (const [, w] of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(timeoutError("etcdserver: server stopped"));
-    }
+    for (const [, w] of this.waiters) w.reject(timeoutError("etcdserver: server stopped"));
     this.waiters.clear();
     for (const [, w] of this.readWaiters) {
       clearTimeout(w.timer);
@@ -272,12 +275,27 @@ export class RaftMember implements Member, IntrospectableMember {
     this.node.tick();
     this.observeRaft();
     this.retryReads();
+    this.expireWaiters();
     // Proposals that found no leader wait here for one, until their own timeout.
     this.schedule();
   }
 
   private requestTimeoutMs(): number {
     return 5000 + 2 * this.opts.electionTimeoutMs;
+  }
+
+  /**
+   * Proposals past their deadline fail, checked once a tick rather than with a timer each (a
+   * timer per write was measurable at high rates). Deadlines are in insertion order, so the sweep
+   * stops at the first one still in the future.
+   */
+  private expireWaiters(): void {
+    const now = performance.now();
+    for (const [id, w] of this.waiters) {
+      if (w.deadlineMs > now) break;
+      this.waiters.delete(id);
+      w.timedOut();
+    }
   }
 
   propose(req: V2Request): Promise<ApplyResult> {
@@ -288,11 +306,8 @@ export class RaftMember implements Member, IntrospectableMember {
     const data = encodeRequestEntry(id, req);
     return new Promise<ApplyResult>((resolve, reject) => {
       const startedMs = performance.now();
-      const timer = setTimeout(() => {
-        this.waiters.delete(id);
-        reject(timeoutError(this.proposalTimeoutCause(startedMs)));
-      }, this.requestTimeoutMs());
-      this.waiters.set(id, { resolve, reject, timer, startedMs });
+      const timedOut = () => reject(timeoutError(this.proposalTimeoutCause(startedMs)));
+      this.waiters.set(id, { resolve, reject, timedOut, startedMs, deadlineMs: startedMs + this.requestTimeoutMs(), req: roundTripsExactly(req) ? req : undefined, bytes: data.length });
       this.pending.push(data);
       this.schedule();
     });
@@ -516,14 +531,21 @@ export class RaftMember implements Member, IntrospectableMember {
     this.appliedIndex = e.index;
     if (e.type === EntryType.ConfChange) return this.applyConfChange(e);
     if (e.data.length === 0) return; // a new leader's empty entry
-    let logged;
-    try {
-      logged = decodeRequestEntry(e.data);
-    } catch (err) {
-      this.log(`etcbun: skipping undecodable entry ${e.index}: ${(err as Error).message}`);
-      return;
+    let logged: LoggedRequest | undefined;
+    const ownId = requestEntryId(e.data);
+    let w = ownId === null ? undefined : this.waiters.get(ownId);
+    // Our own proposal, still waited on: the request object is the one that was encoded (the ID
+    // is unique and the length must match), so the JSON need not be parsed back.
+    if (w?.req !== undefined && w.bytes === e.data.length) logged = { id: ownId!, req: w.req };
+    else {
+      try {
+        logged = decodeRequestEntry(e.data);
+      } catch (err) {
+        this.log(`etcbun: skipping undecodable entry ${e.index}: ${(err as Error).message}`);
+        return;
+      }
+      w = this.waiters.get(logged.id);
     }
-    const w = this.waiters.get(logged.id);
     let result: ApplyResult | undefined;
     let error: Error | undefined;
     try {
@@ -537,7 +559,6 @@ export class RaftMember implements Member, IntrospectableMember {
     if (result) this.notifyStoreListeners(result.event);
     if (w) {
       this.waiters.delete(logged.id);
-      clearTimeout(w.timer);
       this.commitLatencies.push({ atMs: Date.now(), ms: performance.now() - w.startedMs });
       if (this.commitLatencies.length > 2048) this.commitLatencies.splice(0, 1024);
       if (result) w.resolve(result);
@@ -583,7 +604,6 @@ export class RaftMember implements Member, IntrospectableMember {
       const w = this.waiters.get(ctx.reqId);
       if (w) {
         this.waiters.delete(ctx.reqId);
-        clearTimeout(w.timer);
         w.resolve({ event: { action: "set" }, index: this.store.index });
       }
     }
@@ -651,10 +671,7 @@ export class RaftMember implements Member, IntrospectableMember {
     this.diskFailedWith = err;
     this.log(`etcbun: ${err.message}; no longer accepting writes until restarted`);
     for (const t of this.timers.splice(0)) clearInterval(t);
-    for (const [, w] of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(timeoutError(`etcdserver: ${err.message}`));
-    }
+    for (const [, w] of this.waiters) w.reject(timeoutError(`etcdserver: ${err.message}`));
     this.waiters.clear();
     this.pending = [];
   }
@@ -756,15 +773,12 @@ export class RaftMember implements Member, IntrospectableMember {
   private proposeConf(type: ConfChangeType, member: { id: string; name: string; peerURLs: string[] }): Promise<void> {
     const reqId = this.reqPrefix + "c" + (this.reqSeq++).toString(36);
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(reqId);
-        reject(new MembershipError(500, "Internal Server Error"));
-      }, this.requestTimeoutMs());
-      this.waiters.set(reqId, { resolve: () => resolve(), reject, timer, startedMs: performance.now() });
+      const startedMs = performance.now();
+      const timedOut = () => reject(new MembershipError(500, "Internal Server Error"));
+      this.waiters.set(reqId, { resolve: () => resolve(), reject, timedOut, startedMs, deadlineMs: startedMs + this.requestTimeoutMs() });
       try {
         this.node.proposeConfChange({ type, nodeId: member.id, context: encodeConfContext({ reqId, member }) });
       } catch (e) {
-        clearTimeout(timer);
         this.waiters.delete(reqId);
         reject(e instanceof ProposalDroppedError ? new MembershipError(500, "Internal Server Error") : e);
         return;
