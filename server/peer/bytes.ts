@@ -12,8 +12,10 @@ export class ByteWriter {
   private pos = 0;
 
   constructor(initialBytes = 256) {
-    this.buf = new Uint8Array(initialBytes);
-    this.view = new DataView(this.buf.buffer);
+    // ArrayBuffer first: reading `.buffer` of a small typed array makes JavaScriptCore copy it out.
+    const ab = new ArrayBuffer(initialBytes);
+    this.buf = new Uint8Array(ab);
+    this.view = new DataView(ab);
   }
 
   get length(): number {
@@ -24,10 +26,11 @@ export class ByteWriter {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
+    const ab = new ArrayBuffer(size);
+    const next = new Uint8Array(ab);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataView(ab);
   }
 
   u8(v: number): void {

@@ -56,8 +56,9 @@ export function getId(view: DataView, at: number): NodeId {
 }
 
 function payload(size: number): [Uint8Array, DataView] {
-  const b = new Uint8Array(size);
-  return [b, new DataView(b.buffer)];
+  // ArrayBuffer first: reading `.buffer` of a small typed array makes JavaScriptCore copy it out.
+  const ab = new ArrayBuffer(size);
+  return [new Uint8Array(ab), new DataView(ab)];
 }
 
 export function encodePayload(rec: WalRecord): Uint8Array {

@@ -35,8 +35,9 @@ export class FrameWriter {
   /** For payloads encoded ahead of time (off the flush path, so bad input fails only its caller). */
   addEncoded(type: RecordType, data: Uint8Array): void {
     if (data.length > MAX_PAYLOAD_BYTES) throw new RangeError(`record of ${data.length} bytes is too large`);
-    const frame = new Uint8Array(frameBytes(data.length));
-    const v = new DataView(frame.buffer);
+    const ab = new ArrayBuffer(frameBytes(data.length)); // not frame.buffer: see codec.ts payload()
+    const frame = new Uint8Array(ab);
+    const v = new DataView(ab);
     v.setUint32(0, data.length, true);
     v.setUint8(4, type);
     v.setUint8(5, frame.length - HEADER_BYTES - data.length);
