@@ -13,6 +13,7 @@ test("requestEntryId reads the ID that encodeRequestEntry wrote, and nothing els
   expect(requestEntryId(new TextEncoder().encode('{"req":{},"id":"a"}'))).toBeNull();
   expect(requestEntryId(new TextEncoder().encode('{"id":"unterminated'))).toBeNull();
   expect(requestEntryId(new Uint8Array(0))).toBeNull();
+  expect(requestEntryId(encodeRequestEntry("é", put({})))).toBeNull(); // not ASCII: decode instead
 });
 
 test("roundTripsExactly holds exactly when decoding the encoding gives the same request back", () => {
