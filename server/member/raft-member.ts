@@ -596,6 +596,10 @@ export class RaftMember implements Member, IntrospectableMember {
         break;
       case ConfChangeType.RemoveNode:
         for (const r of removeRequests(cc.nodeId)) applyQuiet(r);
+        // Per-peer bookkeeping of a member that is gone for good (IDs are never reused).
+        this.forwardedUpTo.delete(cc.nodeId);
+        this.deferredCommits.delete(cc.nodeId);
+        this.heartbeatSentMs.delete(cc.nodeId);
         break;
     }
     this.reloadMembership();
