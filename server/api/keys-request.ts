@@ -30,11 +30,12 @@ function uintParam(params: Map<string, string>, name: string, code: number): num
   return v;
 }
 
-function boolParam(params: Map<string, string>, name: string, cause = `invalid value for "${name}"`): boolean | undefined {
+function boolParam(params: Map<string, string>, name: string, cause?: string): boolean | undefined {
   const text = params.get(name);
   if (text === undefined) return undefined;
   const v = parseGoBool(text);
-  if (v === null) throw new EtcdError(ErrorCode.InvalidField, cause);
+  // The default cause is built only here: a default parameter would build it on every call.
+  if (v === null) throw new EtcdError(ErrorCode.InvalidField, cause ?? `invalid value for "${name}"`);
   return v;
 }
 

@@ -61,14 +61,33 @@ export function trimCause(cause: string): string {
   return cause.startsWith(USER_PREFIX) ? cause.slice(USER_PREFIX.length) : cause;
 }
 
-const NAMESPACED_KEY = /"key":"\/1(\/|",)/g;
+const KEY_IN_NAMESPACE = '"key":"/1';
+const SLASH = 47;
+const QUOTE = 34;
+const COMMA = 44;
 
 /**
  * An event as JSON text with the namespace removed from every `key`. A raw `"key":"` can only be a field
- * name in JSON (quotes inside strings are escaped), so a text replace is exact and much cheaper
+ * name in JSON (quotes inside strings are escaped), so a text edit is exact and much cheaper
  * than copying the (shared, immutable) event tree. The namespace dir itself becomes the keyless root.
  */
 export function eventJSON(event: EventJSON): string {
-  // One pass: a second replace would also hit user key "/1" once the first had trimmed "/1/1".
-  return goJSON(event).replace(NAMESPACED_KEY, (_, rest: string) => (rest === "/" ? '"key":"/' : ""));
+  const text = goJSON(event);
+  // One pass over the original text: a second would also hit user key "/1" once the first had
+  // trimmed "/1/1". `"key":"/1/x` becomes `"key":"/x`; `"key":"/1",` (the namespace) goes.
+  let at = text.indexOf(KEY_IN_NAMESPACE);
+  if (at < 0) return text;
+  let out = "";
+  let from = 0;
+  for (; at >= 0; at = text.indexOf(KEY_IN_NAMESPACE, at + KEY_IN_NAMESPACE.length)) {
+    const next = text.charCodeAt(at + KEY_IN_NAMESPACE.length);
+    if (next === SLASH) {
+      out += text.slice(from, at + KEY_IN_NAMESPACE.length - 2);
+      from = at + KEY_IN_NAMESPACE.length;
+    } else if (next === QUOTE && text.charCodeAt(at + KEY_IN_NAMESPACE.length + 1) === COMMA) {
+      out += text.slice(from, at);
+      from = at + KEY_IN_NAMESPACE.length + 2;
+    }
+  }
+  return out + text.slice(from);
 }
