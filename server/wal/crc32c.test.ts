@@ -38,3 +38,12 @@ test("agrees with a bitwise reference on random buffers", () => {
     expect(crc32c(d)).toBe(bitwise(d));
   }
 });
+
+test("a start/end range checksums exactly the subarray it names", () => {
+  const data = Uint8Array.from({ length: 77 }, (_, i) => (i * 31 + 3) & 0xff);
+  for (let start = 0; start <= data.length; start += 3) {
+    for (let end = start; end <= data.length; end += 5) {
+      expect(crc32c(data, 0x1234, start, end)).toBe(crc32c(data.subarray(start, end), 0x1234));
+    }
+  }
+});

@@ -26,12 +26,13 @@ const [T0, T1, T2, T3, T4, T5, T6, T7] = makeTables() as [Int32Array, Int32Array
 /**
  * Extends `crc` (the checksum of everything before `data`) over `data`, so
  * `crc32c(b, crc32c(a)) === crc32c(a ++ b)`: the WAL chains one running value across records.
+ * `start`/`end` checksum `data.subarray(start, end)` without making the subarray.
  */
-export function crc32c(data: Uint8Array, crc = 0): number {
+export function crc32c(data: Uint8Array, crc = 0, start = 0, end = data.length): number {
   let c = ~crc;
-  let i = 0;
-  const n = data.length;
-  const end8 = n - (n & 7);
+  let i = start;
+  const n = end;
+  const end8 = n - ((n - start) & 7);
   while (i < end8) {
     c ^= data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
     c =

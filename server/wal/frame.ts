@@ -18,51 +18,69 @@ export function frameBytes(payloadBytes: number): number {
 }
 
 function headerCheck(frame: Uint8Array, at: number): number {
-  return crc32c(frame.subarray(at, at + 6)) & 0xffff;
+  return crc32c(frame, 0, at, at + 6) & 0xffff;
 }
 
-/** Frames records in order, carrying the running CRC. */
+/**
+ * Frames records in order, carrying the running CRC, straight into the buffer the next take()
+ * returns: one allocation per batch (sized up front when the caller knows the total), not one
+ * per record plus a copy to join them.
+ */
 export class FrameWriter {
-  private parts: Uint8Array[] = [];
+  private buf: Uint8Array = new Uint8Array(0);
+  private view = new DataView(this.buf.buffer);
   private bytes = 0;
 
-  constructor(public crc: number) {}
+  /** `capacity`: the frame bytes the caller expects to add before take() (see frameBytes). */
+  constructor(
+    public crc: number,
+    private capacity = 256,
+  ) {}
 
   add(rec: WalRecord): void {
     this.addEncoded(rec.type, encodePayload(rec));
   }
 
+  private reserve(n: number): void {
+    const need = this.bytes + n;
+    if (need <= this.buf.length) return;
+    const ab = new ArrayBuffer(Math.max(need, this.capacity, this.buf.length * 2)); // not .buffer: see codec.ts payload()
+    const next = new Uint8Array(ab);
+    next.set(this.buf.subarray(0, this.bytes));
+    this.buf = next;
+    this.view = new DataView(ab);
+  }
+
   /** For payloads encoded ahead of time (off the flush path, so bad input fails only its caller). */
   addEncoded(type: RecordType, data: Uint8Array): void {
     if (data.length > MAX_PAYLOAD_BYTES) throw new RangeError(`record of ${data.length} bytes is too large`);
-    const ab = new ArrayBuffer(frameBytes(data.length)); // not frame.buffer: see codec.ts payload()
-    const frame = new Uint8Array(ab);
-    const v = new DataView(ab);
-    v.setUint32(0, data.length, true);
-    v.setUint8(4, type);
-    v.setUint8(5, frame.length - HEADER_BYTES - data.length);
-    v.setUint16(6, headerCheck(frame, 0), true);
-    const seed = type === RecordType.Crc ? new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true) : this.crc;
-    this.crc = crc32c(data, crc32c(frame.subarray(0, 6), seed));
-    v.setUint32(8, this.crc, true);
-    frame.set(data, HEADER_BYTES);
-    this.parts.push(frame);
-    this.bytes += frame.length;
+    const size = frameBytes(data.length);
+    this.reserve(size);
+    const at = this.bytes;
+    const b = this.buf;
+    const v = this.view;
+    v.setUint32(at, data.length, true);
+    v.setUint8(at + 4, type);
+    v.setUint8(at + 5, size - HEADER_BYTES - data.length);
+    v.setUint16(at + 6, headerCheck(b, at), true);
+    // A CRC record restates the running value (little-endian u32), which seeds its own checksum.
+    const seed = type === RecordType.Crc ? (data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24)) >>> 0 : this.crc;
+    this.crc = crc32c(data, crc32c(b, seed, at, at + 6));
+    v.setUint32(at + 8, this.crc, true);
+    b.set(data, at + HEADER_BYTES);
+    // The pad bytes are zero: the buffer is fresh and every byte below `bytes` is written once.
+    this.bytes += size;
   }
 
   get length(): number {
     return this.bytes;
   }
 
-  /** All frames added since the last take, as one buffer for one write. */
+  /** All frames added since the last take, as one buffer for one write (never written again). */
   take(): Uint8Array {
-    const out = new Uint8Array(this.bytes);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    this.parts = [];
+    const out = this.bytes === this.buf.length ? this.buf : this.buf.subarray(0, this.bytes);
+    this.buf = new Uint8Array(0);
+    this.view = new DataView(this.buf.buffer);
     this.bytes = 0;
     return out;
   }

@@ -5,7 +5,7 @@ import { RecordType, encodePayload, type SnapshotMarker, type WalMetadata } from
 import type { WalContext } from "./context.ts";
 import type { DiskFile } from "./disk.ts";
 import { WalFailedError } from "./errors.ts";
-import { FrameWriter } from "./frame.ts";
+import { FrameWriter, frameBytes } from "./frame.ts";
 import { createSegmentFile, type Segment } from "./segment.ts";
 import { purgeSnapshots, writeSnapshotFile } from "./snapshotter.ts";
 
@@ -228,7 +228,9 @@ export class Wal {
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     const s = this.state;
-    const w = new FrameWriter(s.crc);
+    let bytes = 0;
+    for (const p of batch) for (const r of p.records) bytes += frameBytes(r.payload.length);
+    const w = new FrameWriter(s.crc, bytes);
     let lastIndex = s.lastIndex;
     let hardState = s.hardState;
     for (const p of batch) {
