@@ -23,7 +23,7 @@ import {
 import { EtcdError, type ApplyResult, type EventJSON, type V2Request, type V2Store } from "../store/types.ts";
 import type { Wal } from "../wal/wal.ts";
 import { computeMemberId } from "../bootstrap/ids.ts";
-import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequestEntry, type LoggedRequest, requestEntryId, roundTripsExactly } from "./entry.ts";
+import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequestEntry } from "./entry.ts";
 import { attributesRequest, CLUSTER_VERSION_PATH, clusterVersionRequest, raftAttributesRequest, readMembership, removeRequests } from "./membership.ts";
 import { MembershipError, type LeaderStats, type Member, type SelfStats } from "./types.ts";
 import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
@@ -80,9 +80,6 @@ interface Waiter {
   startedMs: number;
   /** Every waiter gets the same timeout, so the map's insertion order is deadline order. */
   deadlineMs: number;
-  /** The proposed request and the length of its encoding: applying our own entry skips the decode. */
-  req?: V2Request;
-  bytes?: number;
 }
 
 interface ReadCaller {
@@ -307,7 +304,7 @@ export class RaftMember implements Member, IntrospectableMember {
     return new Promise<ApplyResult>((resolve, reject) => {
       const startedMs = performance.now();
       const timedOut = () => reject(timeoutError(this.proposalTimeoutCause(startedMs)));
-      this.waiters.set(id, { resolve, reject, timedOut, startedMs, deadlineMs: startedMs + this.requestTimeoutMs(), req: roundTripsExactly(req) ? req : undefined, bytes: data.length });
+      this.waiters.set(id, { resolve, reject, timedOut, startedMs, deadlineMs: startedMs + this.requestTimeoutMs() });
       this.pending.push(data);
       this.schedule();
     });
@@ -531,21 +528,14 @@ export class RaftMember implements Member, IntrospectableMember {
     this.appliedIndex = e.index;
     if (e.type === EntryType.ConfChange) return this.applyConfChange(e);
     if (e.data.length === 0) return; // a new leader's empty entry
-    let logged: LoggedRequest | undefined;
-    const ownId = requestEntryId(e.data);
-    let w = ownId === null ? undefined : this.waiters.get(ownId);
-    // Our own proposal, still waited on: the request object is the one that was encoded (the ID
-    // is unique and the length must match), so the JSON need not be parsed back.
-    if (w?.req !== undefined && w.bytes === e.data.length) logged = { id: ownId!, req: w.req };
-    else {
-      try {
-        logged = decodeRequestEntry(e.data);
-      } catch (err) {
-        this.log(`etcbun: skipping undecodable entry ${e.index}: ${(err as Error).message}`);
-        return;
-      }
-      w = this.waiters.get(logged.id);
+    let logged;
+    try {
+      logged = decodeRequestEntry(e.data);
+    } catch (err) {
+      this.log(`etcbun: skipping undecodable entry ${e.index}: ${(err as Error).message}`);
+      return;
     }
+    const w = this.waiters.get(logged.id);
     let result: ApplyResult | undefined;
     let error: Error | undefined;
     try {
