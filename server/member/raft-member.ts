@@ -75,11 +75,10 @@ export interface RaftMemberOptions {
 interface Waiter {
   resolve(r: ApplyResult): void;
   reject(e: Error): void;
-  /** Called instead of reject when the deadline passes (the waiter is already removed). */
-  timedOut(): void;
-  startedMs: number;
   /** Every waiter gets the same timeout, so the map's insertion order is deadline order. */
-  deadlineMs: number;
+  startedMs: number;
+  /** A membership change: it times out as /v2/members answers, not as a keys write. */
+  conf?: true;
 }
 
 interface ReadCaller {
@@ -287,11 +286,11 @@ export class RaftMember implements Member, IntrospectableMember {
    * stops at the first one still in the future.
    */
   private expireWaiters(): void {
-    const now = performance.now();
+    const startedBy = performance.now() - this.requestTimeoutMs();
     for (const [id, w] of this.waiters) {
-      if (w.deadlineMs > now) break;
+      if (w.startedMs > startedBy) break;
       this.waiters.delete(id);
-      w.timedOut();
+      w.reject(w.conf ? new MembershipError(500, "Internal Server Error") : timeoutError(this.proposalTimeoutCause(w.startedMs)));
     }
   }
 
@@ -302,9 +301,7 @@ export class RaftMember implements Member, IntrospectableMember {
     const id = this.reqPrefix + (this.reqSeq++).toString(36);
     const data = encodeRequestEntry(id, req);
     return new Promise<ApplyResult>((resolve, reject) => {
-      const startedMs = performance.now();
-      const timedOut = () => reject(timeoutError(this.proposalTimeoutCause(startedMs)));
-      this.waiters.set(id, { resolve, reject, timedOut, startedMs, deadlineMs: startedMs + this.requestTimeoutMs() });
+      this.waiters.set(id, { resolve, reject, startedMs: performance.now() });
       this.pending.push(data);
       this.schedule();
     });
@@ -767,9 +764,7 @@ export class RaftMember implements Member, IntrospectableMember {
   private proposeConf(type: ConfChangeType, member: { id: string; name: string; peerURLs: string[] }): Promise<void> {
     const reqId = this.reqPrefix + "c" + (this.reqSeq++).toString(36);
     return new Promise<void>((resolve, reject) => {
-      const startedMs = performance.now();
-      const timedOut = () => reject(new MembershipError(500, "Internal Server Error"));
-      this.waiters.set(reqId, { resolve: () => resolve(), reject, timedOut, startedMs, deadlineMs: startedMs + this.requestTimeoutMs() });
+      this.waiters.set(reqId, { resolve: () => resolve(), reject, startedMs: performance.now(), conf: true });
       try {
         this.node.proposeConfChange({ type, nodeId: member.id, context: encodeConfContext({ reqId, member }) });
       } catch (e) {

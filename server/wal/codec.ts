@@ -55,8 +55,11 @@ export function getId(view: DataView, at: number): NodeId {
   return v === 0n ? "" : v.toString(16);
 }
 
-function payload(size: number): [Uint8Array, DataView] {
-  // ArrayBuffer first: reading `.buffer` of a small typed array makes JavaScriptCore copy it out.
+/**
+ * Zeroed bytes and a view of them. ArrayBuffer first: reading `.buffer` of a small typed array
+ * makes JavaScriptCore copy its bytes out.
+ */
+export function bytesWithView(size: number): [Uint8Array, DataView] {
   const ab = new ArrayBuffer(size);
   return [new Uint8Array(ab), new DataView(ab)];
 }
@@ -64,14 +67,14 @@ function payload(size: number): [Uint8Array, DataView] {
 export function encodePayload(rec: WalRecord): Uint8Array {
   switch (rec.type) {
     case RecordType.Metadata: {
-      const [b, v] = payload(16);
+      const [b, v] = bytesWithView(16);
       putId(v, 0, rec.metadata.memberId);
       putId(v, 8, rec.metadata.clusterId);
       return b;
     }
     case RecordType.Entry: {
       const e = rec.entry;
-      const [b, v] = payload(17 + e.data.length);
+      const [b, v] = bytesWithView(17 + e.data.length);
       putU64(v, 0, e.term);
       putU64(v, 8, e.index);
       v.setUint8(16, e.type);
@@ -79,19 +82,19 @@ export function encodePayload(rec: WalRecord): Uint8Array {
       return b;
     }
     case RecordType.HardState: {
-      const [b, v] = payload(24);
+      const [b, v] = bytesWithView(24);
       putU64(v, 0, rec.hardState.term);
       putId(v, 8, rec.hardState.vote);
       putU64(v, 16, rec.hardState.commit);
       return b;
     }
     case RecordType.Crc: {
-      const [b, v] = payload(4);
+      const [b, v] = bytesWithView(4);
       v.setUint32(0, rec.crc, true);
       return b;
     }
     case RecordType.Snapshot: {
-      const [b, v] = payload(16);
+      const [b, v] = bytesWithView(16);
       putU64(v, 0, rec.marker.index);
       putU64(v, 8, rec.marker.term);
       return b;

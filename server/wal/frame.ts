@@ -6,7 +6,7 @@
 // bytes and the payload, seeded with the previous record's CRC: the chain runs through every
 // record of every segment (a CRC record restates the running value at each segment start).
 import { crc32c } from "./crc32c.ts";
-import { PayloadError, RecordType, decodePayload, encodePayload, type WalRecord } from "./codec.ts";
+import { PayloadError, RecordType, bytesWithView, decodePayload, encodePayload, type WalRecord } from "./codec.ts";
 import { isZero } from "./zeros.ts";
 
 export const HEADER_BYTES = 12;
@@ -44,11 +44,10 @@ export class FrameWriter {
   private reserve(n: number): void {
     const need = this.bytes + n;
     if (need <= this.buf.length) return;
-    const ab = new ArrayBuffer(Math.max(need, this.capacity, this.buf.length * 2)); // not .buffer: see codec.ts payload()
-    const next = new Uint8Array(ab);
+    const [next, view] = bytesWithView(Math.max(need, this.capacity, this.buf.length * 2));
     next.set(this.buf.subarray(0, this.bytes));
     this.buf = next;
-    this.view = new DataView(ab);
+    this.view = view;
   }
 
   /** For payloads encoded ahead of time (off the flush path, so bad input fails only its caller). */
