@@ -1,8 +1,9 @@
-// In-memory Storage: the test double, and the member's log until the WAL lands. Entries live in
-// one array whose slot 0 is a dummy standing for the last compacted entry (the snapshot point),
-// so index i is at slot i - snapshotIndex.
+// In-memory Storage: the test double, and the member's copy of its log (the WAL is the durable
+// one). Entries are packed (packed_entries.ts); the first held entry is a dummy standing for the
+// last compacted entry (the snapshot point), whose term answers term(snapshotIndex).
 import { CompactedError, SnapOutOfDateError, UnavailableError, invariant } from "./errors.ts";
-import { type InitialState, type Storage, EMPTY_HARD_STATE, countWithin } from "./storage.ts";
+import { PackedEntries } from "./packed_entries.ts";
+import { type InitialState, type Storage, EMPTY_HARD_STATE } from "./storage.ts";
 import { type ConfState, type Entry, type HardState, type Snapshot, EntryType } from "./types.ts";
 
 function emptySnapshot(confState: ConfState): Snapshot {
@@ -12,12 +13,12 @@ function emptySnapshot(confState: ConfState): Snapshot {
 export class MemoryStorage implements Storage {
   private hardState: HardState = EMPTY_HARD_STATE;
   private snap: Snapshot;
-  private ents: Entry[];
+  private ents: PackedEntries;
 
   /** `confState` bootstraps a fresh cluster's initial voters (as if in a snapshot at index 0). */
   constructor(options: { confState?: ConfState } = {}) {
     this.snap = emptySnapshot(options.confState ?? { voters: [], learners: [] });
-    this.ents = [{ term: 0, index: 0, type: EntryType.Normal, data: new Uint8Array(0) }];
+    this.ents = startingAt(0, 0);
   }
 
   initialState(): InitialState {
@@ -29,27 +30,24 @@ export class MemoryStorage implements Storage {
   }
 
   entries(lo: number, hi: number, options: { maxBytes?: number } = {}): Entry[] {
-    const offset = this.ents[0]!.index;
-    if (lo <= offset) throw new CompactedError();
+    if (lo <= this.ents.firstIndex) throw new CompactedError();
     if (hi > this.lastIndex() + 1) throw new UnavailableError();
     if (this.ents.length === 1) throw new UnavailableError();
-    const from = lo - offset;
-    return this.ents.slice(from, from + countWithin(this.ents, from, hi - offset, options.maxBytes));
+    return this.ents.slice(lo, hi, options.maxBytes);
   }
 
   term(index: number): number {
-    const offset = this.ents[0]!.index;
-    if (index < offset) throw new CompactedError();
-    if (index - offset >= this.ents.length) throw new UnavailableError();
-    return this.ents[index - offset]!.term;
+    if (index < this.ents.firstIndex) throw new CompactedError();
+    if (index >= this.ents.endIndex) throw new UnavailableError();
+    return this.ents.term(index);
   }
 
   firstIndex(): number {
-    return this.ents[0]!.index + 1;
+    return this.ents.firstIndex + 1;
   }
 
   lastIndex(): number {
-    return this.ents[0]!.index + this.ents.length - 1;
+    return this.ents.endIndex - 1;
   }
 
   snapshot(): Snapshot {
@@ -60,18 +58,17 @@ export class MemoryStorage implements Storage {
   applySnapshot(snap: Snapshot): void {
     if (this.snap.metadata.index >= snap.metadata.index) throw new SnapOutOfDateError();
     this.snap = snap;
-    this.ents = [{ term: snap.metadata.term, index: snap.metadata.index, type: EntryType.Normal, data: new Uint8Array(0) }];
+    this.ents = startingAt(snap.metadata.index, snap.metadata.term);
   }
 
   /** Records a snapshot of the applied state at `index` (which must still be in the log). */
   createSnapshot(index: number, options: { confState?: ConfState; data: Uint8Array }): Snapshot {
     if (index <= this.snap.metadata.index) throw new SnapOutOfDateError();
     invariant(index <= this.lastIndex(), () => `snapshot ${index} is beyond last index ${this.lastIndex()}`);
-    const offset = this.ents[0]!.index;
     this.snap = {
       metadata: {
         index,
-        term: this.ents[index - offset]!.term,
+        term: this.ents.term(index),
         confState: options.confState ?? this.snap.metadata.confState,
       },
       data: options.data,
@@ -81,14 +78,10 @@ export class MemoryStorage implements Storage {
 
   /** Drops entries up to and including `compactIndex`; it must not pass the last index. */
   compact(compactIndex: number): void {
-    const offset = this.ents[0]!.index;
-    if (compactIndex <= offset) throw new CompactedError();
+    if (compactIndex <= this.ents.firstIndex) throw new CompactedError();
     invariant(compactIndex <= this.lastIndex(), () => `compact ${compactIndex} is beyond last index ${this.lastIndex()}`);
-    const i = compactIndex - offset;
-    const head = this.ents[i]!;
-    const rest = this.ents.slice(i + 1);
-    rest.unshift({ term: head.term, index: head.index, type: EntryType.Normal, data: new Uint8Array(0) });
-    this.ents = rest;
+    // The entry at compactIndex stays as the dummy: only its term is read from here on.
+    this.ents.dropBefore(compactIndex);
   }
 
   /** Appends entries, truncating any existing suffix they conflict with. */
@@ -98,9 +91,16 @@ export class MemoryStorage implements Storage {
     const lastNew = entries[0]!.index + entries.length - 1;
     if (lastNew < first) return; // everything offered was already compacted
     const skip = first > entries[0]!.index ? first - entries[0]!.index : 0;
-    const offset = entries[skip]!.index - this.ents[0]!.index;
-    invariant(offset <= this.ents.length, () => `missing log entry [last: ${this.lastIndex()}, append at: ${entries[skip]!.index}]`);
-    if (offset < this.ents.length) this.ents.length = offset;
+    const at = entries[skip]!.index;
+    invariant(at <= this.ents.endIndex, () => `missing log entry [last: ${this.lastIndex()}, append at: ${at}]`);
+    if (at < this.ents.endIndex) this.ents.truncateFrom(at);
     for (let k = skip; k < entries.length; k++) this.ents.push(entries[k]!);
   }
+}
+
+/** A log holding only the dummy for the snapshot point (index, term). */
+function startingAt(index: number, term: number): PackedEntries {
+  const ents = new PackedEntries(index);
+  ents.push({ term, index, type: EntryType.Normal, data: new Uint8Array(0) });
+  return ents;
 }
