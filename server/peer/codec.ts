@@ -2,6 +2,7 @@
 // words, entry and snapshot payloads as raw length-prefixed bytes. A batch frame carries
 // several messages so a busy leader pays one socket write for many appends.
 import type { ConfState, Entry, Message, Snapshot } from "../raft/types.ts";
+import { approxBytes } from "./bounded-queue.ts";
 import { ByteReader, ByteWriter, CodecError } from "./bytes.ts";
 
 export { CodecError } from "./bytes.ts";
@@ -130,7 +131,10 @@ function readMessage(r: ByteReader, opts: { snapshotDataInline: boolean }): { me
 
 /** A frame body: version byte, message count, messages. */
 export function encodeBatch(messages: readonly Message[]): Uint8Array {
-  const w = new ByteWriter(64 + messages.length * 48);
+  // Sized for the entries up front: growing by doubling copied a frame of appends five times over.
+  let bytesBound = 64;
+  for (const m of messages) bytesBound += approxBytes(m);
+  const w = new ByteWriter(bytesBound);
   w.u8(VERSION);
   w.uvarint(messages.length);
   for (const m of messages) writeMessage(w, m, { snapshotDataInline: true });

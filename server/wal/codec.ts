@@ -64,6 +64,24 @@ export function bytesWithView(size: number): [Uint8Array, DataView] {
   return [new Uint8Array(ab), new DataView(ab)];
 }
 
+/** An entry payload: u64 term, u64 index, u8 type, then the entry's data. */
+export const ENTRY_FIXED_BYTES = 17;
+
+/** Writes an entry payload at `at` (the caller sized the buffer); throws RangeError on a bad term or index. */
+export function writeEntryPayload(e: Entry, into: { bytes: Uint8Array; view: DataView; at: number }): void {
+  putU64(into.view, into.at, e.term);
+  putU64(into.view, into.at + 8, e.index);
+  into.view.setUint8(into.at + 16, e.type);
+  into.bytes.set(e.data, into.at + ENTRY_FIXED_BYTES);
+}
+
+/** The checks writeEntryPayload would fail, made ahead of time so a bad entry fails only its caller. */
+export function checkEntryEncodable(e: Entry): void {
+  if (!Number.isSafeInteger(e.term) || e.term < 0) throw new RangeError(`cannot store ${e.term} as u64`);
+  if (!Number.isSafeInteger(e.index) || e.index < 0) throw new RangeError(`cannot store ${e.index} as u64`);
+  if (!(e.data instanceof Uint8Array)) throw new TypeError("entry data is not bytes");
+}
+
 export function encodePayload(rec: WalRecord): Uint8Array {
   switch (rec.type) {
     case RecordType.Metadata: {
@@ -73,12 +91,8 @@ export function encodePayload(rec: WalRecord): Uint8Array {
       return b;
     }
     case RecordType.Entry: {
-      const e = rec.entry;
-      const [b, v] = bytesWithView(17 + e.data.length);
-      putU64(v, 0, e.term);
-      putU64(v, 8, e.index);
-      v.setUint8(16, e.type);
-      b.set(e.data, 17);
+      const [b, v] = bytesWithView(ENTRY_FIXED_BYTES + rec.entry.data.length);
+      writeEntryPayload(rec.entry, { bytes: b, view: v, at: 0 });
       return b;
     }
     case RecordType.HardState: {

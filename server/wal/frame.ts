@@ -6,7 +6,8 @@
 // bytes and the payload, seeded with the previous record's CRC: the chain runs through every
 // record of every segment (a CRC record restates the running value at each segment start).
 import { crc32c } from "./crc32c.ts";
-import { PayloadError, RecordType, bytesWithView, decodePayload, encodePayload, type WalRecord } from "./codec.ts";
+import type { Entry } from "../raft/types.ts";
+import { ENTRY_FIXED_BYTES, PayloadError, RecordType, bytesWithView, decodePayload, encodePayload, writeEntryPayload, type WalRecord } from "./codec.ts";
 import { isZero } from "./zeros.ts";
 
 export const HEADER_BYTES = 12;
@@ -53,20 +54,43 @@ export class FrameWriter {
   /** For payloads encoded ahead of time (off the flush path, so bad input fails only its caller). */
   addEncoded(type: RecordType, data: Uint8Array): void {
     if (data.length > MAX_PAYLOAD_BYTES) throw new RangeError(`record of ${data.length} bytes is too large`);
-    const size = frameBytes(data.length);
-    this.reserve(size);
-    const at = this.bytes;
+    const at = this.open(data.length);
+    this.buf.set(data, at + HEADER_BYTES);
+    this.seal(type, at, data.length);
+  }
+
+  /**
+   * An entry record encoded straight into the frame, without a payload buffer of its own.
+   * The caller checked it with checkEntryEncodable before it reached the flush path.
+   */
+  addEntry(e: Entry): void {
+    const length = ENTRY_FIXED_BYTES + e.data.length;
+    if (length > MAX_PAYLOAD_BYTES) throw new RangeError(`record of ${length} bytes is too large`);
+    const at = this.open(length);
+    writeEntryPayload(e, { bytes: this.buf, view: this.view, at: at + HEADER_BYTES });
+    this.seal(RecordType.Entry, at, length);
+  }
+
+  /** Room for one frame of `payloadBytes`; returns where it starts. */
+  private open(payloadBytes: number): number {
+    this.reserve(frameBytes(payloadBytes));
+    return this.bytes;
+  }
+
+  /** Writes the header of the frame at `at`, whose payload is already in place, and chains the CRC. */
+  private seal(type: RecordType, at: number, payloadBytes: number): void {
+    const size = frameBytes(payloadBytes);
     const b = this.buf;
     const v = this.view;
-    v.setUint32(at, data.length, true);
+    const start = at + HEADER_BYTES;
+    v.setUint32(at, payloadBytes, true);
     v.setUint8(at + 4, type);
-    v.setUint8(at + 5, size - HEADER_BYTES - data.length);
+    v.setUint8(at + 5, size - HEADER_BYTES - payloadBytes);
     v.setUint16(at + 6, headerCheck(b, at), true);
     // A CRC record restates the running value (little-endian u32), which seeds its own checksum.
-    const seed = type === RecordType.Crc ? (data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24)) >>> 0 : this.crc;
-    this.crc = crc32c(data, crc32c(b, seed, at, at + 6));
+    const seed = type === RecordType.Crc ? v.getUint32(start, true) : this.crc;
+    this.crc = crc32c(b, crc32c(b, seed, at, at + 6), start, start + payloadBytes);
     v.setUint32(at + 8, this.crc, true);
-    b.set(data, at + HEADER_BYTES);
     // The pad bytes are zero: the buffer is fresh and every byte below `bytes` is written once.
     this.bytes += size;
   }

@@ -105,3 +105,16 @@ test("zero scans agree with a byte loop at every alignment", async () => {
     }
   }
 });
+
+test("an entry framed in place is byte for byte the entry framed from its encoded payload", () => {
+  const entries = records.filter((r) => r.type === RecordType.Entry);
+  const inPlace = new FrameWriter(0xdeadbeef);
+  for (const r of records) {
+    if (r.type === RecordType.Entry) inPlace.addEntry(r.entry);
+    else inPlace.add(r);
+  }
+  expect(entries.length).toBeGreaterThan(0);
+  const framed = frameAll(records);
+  expect(inPlace.crc).toBe(framed.crc);
+  expect(inPlace.take()).toEqual(framed.buf);
+});

@@ -1,7 +1,7 @@
 // The open write-ahead log: appends what each Raft Ready hands out with one fdatasync per batch
 // (group commit), cuts segments, records snapshots and releases what they cover.
 import type { Entry, HardState, Snapshot } from "../raft/types.ts";
-import { RecordType, encodePayload, type SnapshotMarker, type WalMetadata } from "./codec.ts";
+import { ENTRY_FIXED_BYTES, RecordType, checkEntryEncodable, encodePayload, type SnapshotMarker, type WalMetadata } from "./codec.ts";
 import type { WalContext } from "./context.ts";
 import type { DiskFile } from "./disk.ts";
 import { WalFailedError } from "./errors.ts";
@@ -11,7 +11,8 @@ import { purgeSnapshots, writeSnapshotFile } from "./snapshotter.ts";
 
 interface Pending {
   /** Payloads encoded when the save was issued; framed (CRC chained) at flush. */
-  records: { type: RecordType; payload: Uint8Array }[];
+  /** Entries stay as they are until framed (checked here first); other records are encoded now. */
+  records: ({ type: RecordType; payload: Uint8Array } | { type: RecordType.Entry; entry: Entry })[];
   /** The last entry's index becomes the log's end (it may move back: Raft truncated a suffix). */
   lastEntryIndex?: number;
   /** A snapshot marker moves the log's end up to it when past it (a snapshot from the leader). */
@@ -33,7 +34,10 @@ interface SaveRequest {
 /** Entries, then hard state, then snapshot marker: the order replay expects. */
 function encodeRequest(req: SaveRequest): Omit<Pending, "resolve" | "reject"> {
   const records: Pending["records"] = [];
-  for (const entry of req.entries) records.push({ type: RecordType.Entry, payload: encodePayload({ type: RecordType.Entry, entry }) });
+  for (const entry of req.entries) {
+    checkEntryEncodable(entry);
+    records.push({ type: RecordType.Entry, entry });
+  }
   if (req.hardState) records.push({ type: RecordType.HardState, payload: encodePayload({ type: RecordType.HardState, hardState: req.hardState }) });
   if (req.marker) records.push({ type: RecordType.Snapshot, payload: encodePayload({ type: RecordType.Snapshot, marker: req.marker }) });
   const lastEntry = req.entries[req.entries.length - 1];
@@ -229,12 +233,15 @@ export class Wal {
   private async writeBatch(batch: Pending[]): Promise<void> {
     const s = this.state;
     let bytes = 0;
-    for (const p of batch) for (const r of p.records) bytes += frameBytes(r.payload.length);
+    for (const p of batch) for (const r of p.records) bytes += frameBytes("entry" in r ? ENTRY_FIXED_BYTES + r.entry.data.length : r.payload.length);
     const w = new FrameWriter(s.crc, bytes);
     let lastIndex = s.lastIndex;
     let hardState = s.hardState;
     for (const p of batch) {
-      for (const r of p.records) w.addEncoded(r.type, r.payload);
+      for (const r of p.records) {
+        if ("entry" in r) w.addEntry(r.entry);
+        else w.addEncoded(r.type, r.payload);
+      }
       if (p.lastEntryIndex !== undefined) lastIndex = p.lastEntryIndex;
       if (p.markerIndex !== undefined) lastIndex = Math.max(lastIndex, p.markerIndex);
       hardState = p.hardState ?? hardState;
