@@ -100,15 +100,22 @@ class RealFile implements DiskFile {
 
 /**
  * Where the async flavour runs fdatasync. A thread-pool round trip costs tens of microseconds of
- * latency (two thread wake-ups on a busy machine) before the disk does anything; a device that
+ * latency (two thread wake-ups on a busy machine; about 50 us measured on the 2-core CI machine,
+ * against 0.5 us for an in-place sync on tmpfs) before the disk does anything; a device that
  * syncs faster than that (tmpfs, NVMe with power-loss protection) is better synced in place,
- * while a slow one must stay off the loop so it keeps batching. Each in-place sync is timed; a
- * slow one moves syncs back to the pool, and from there one in-place probe per interval checks
- * whether the device became fast.
+ * while a slow one must stay off the loop so it keeps batching. Each in-place sync is timed.
+ * One sync that blocks for long (40x the limit) moves syncs to the pool at once; otherwise it
+ * takes three slow ones in a row, because on a loaded machine an isolated slow one is the thread
+ * being preempted, not the device (the first version left on any one slow sync, and under
+ * benchmark load spent seconds at a time on the pool for nothing). From the pool, one in-place
+ * probe per interval; two fast probes in a row bring syncs back (one at startup), since a sync
+ * with nothing to flush is fast even on a slow disk.
  */
 export class SyncPlacement {
   private inline = false;
-  private ewmaUs = 0;
+  private slowInARow = 0;
+  /** Starts at one: the first fast probe alone decides a new disk is fast. */
+  private fastProbesInARow = 1;
   private lastProbeMs = -Infinity;
 
   constructor(private readonly opts: { inlineMaxUs: number; probeIntervalMs: number; nowMs?: () => number }) {}
@@ -128,9 +135,21 @@ export class SyncPlacement {
 
   /** Feeds back how long an in-place sync took. */
   record(durationUs: number): void {
-    this.ewmaUs = this.ewmaUs === 0 ? durationUs : this.ewmaUs * 0.8 + durationUs * 0.2;
-    // One sync slower than the pool's cost is enough to leave: a blocked loop serves nobody.
-    this.inline = durationUs <= this.opts.inlineMaxUs * 4 && this.ewmaUs <= this.opts.inlineMaxUs;
+    const { inlineMaxUs } = this.opts;
+    if (this.inline) {
+      this.slowInARow = durationUs > inlineMaxUs * 4 ? this.slowInARow + 1 : 0;
+      if (durationUs > inlineMaxUs * 40 || this.slowInARow >= 3) {
+        this.inline = false;
+        this.slowInARow = 0;
+        this.fastProbesInARow = 0;
+      }
+      return;
+    }
+    this.fastProbesInARow = durationUs <= inlineMaxUs ? this.fastProbesInARow + 1 : 0;
+    if (this.fastProbesInARow >= 2) {
+      this.inline = true;
+      this.slowInARow = 0;
+    }
   }
 }
 
