@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { cleanPath, compareBytewise, isAtOrBelow } from "./path.ts";
+import { cleanBySegments, cleanPath, compareBytewise, isAtOrBelow } from "./path.ts";
 
 test("cleanPath follows Go's path.Clean(\"/\" + p)", () => {
   const cases: [string, string][] = [
@@ -44,4 +44,13 @@ test("isAtOrBelow is by whole segments", () => {
   expect(isAtOrBelow("/a", "/a")).toBe(true);
   expect(isAtOrBelow("/ab", "/a")).toBe(false);
   expect(isAtOrBelow("/anything", "/")).toBe(true);
+});
+
+test("the clean-path fast check agrees with the rule on every short path over '/', '.' and a letter", () => {
+  const alphabet = ["/", ".", "a"];
+  let paths = [""];
+  for (let len = 1; len <= 7; len++) {
+    paths = paths.flatMap((p) => alphabet.map((c) => p + c));
+    for (const p of paths) expect(cleanPath(p)).toBe(cleanBySegments(p));
+  }
 });

@@ -1,22 +1,30 @@
 // Key paths as etcd's store sees them: Go's path.Clean("/" + p), split into segments, hidden
 // names, and the byte-wise order etcd uses when asked for sorted listings.
 
+/** No empty, "." or ".." segment and no trailing slash; one pass, as it runs on every request. */
 function isClean(p: string): boolean {
-  if (p === "/") return true;
-  return (
-    p.charCodeAt(0) === 47 &&
-    p.charCodeAt(p.length - 1) !== 47 &&
-    !p.includes("//") &&
-    !p.includes("/./") &&
-    !p.includes("/../") &&
-    !p.endsWith("/.") &&
-    !p.endsWith("/..")
-  );
+  const n = p.length;
+  if (n === 0 || p.charCodeAt(0) !== 47) return false;
+  if (n === 1) return true;
+  if (p.charCodeAt(n - 1) === 47) return false;
+  for (let i = p.indexOf("/"); i >= 0; i = p.indexOf("/", i + 1)) {
+    // A segment starts at i + 1 (never past the end: the path does not end in "/").
+    const c1 = p.charCodeAt(i + 1);
+    if (c1 === 47) return false;
+    if (c1 !== 46) continue;
+    if (i + 2 === n || p.charCodeAt(i + 2) === 47) return false;
+    if (p.charCodeAt(i + 2) === 46 && (i + 3 === n || p.charCodeAt(i + 3) === 47)) return false;
+  }
+  return true;
 }
 
 /** Like Go's path.Clean(path.Join("/", p)): leading slash, no empty/./.. segments, no trailing slash. */
 export function cleanPath(p: string): string {
-  if (isClean(p)) return p;
+  return isClean(p) ? p : cleanBySegments(p);
+}
+
+/** The rule itself, segment by segment (cleanPath skips it for a path that is already clean). */
+export function cleanBySegments(p: string): string {
   const out: string[] = [];
   for (const seg of p.split("/")) {
     if (seg === "" || seg === ".") continue;

@@ -26,6 +26,14 @@ export const COUNTER_NAMES: readonly CounterName[] = [
 /** The operations counted as a Success/Fail pair. */
 export type CountedOp = "gets" | "sets" | "delete" | "update" | "create" | "compareAndSwap" | "compareAndDelete";
 
+/** Each op's two counter names, built once: a template string per request cost a concatenation and a hash. */
+const OUTCOME_NAMES = new Map<CountedOp, { success: CounterName; fail: CounterName }>(
+  (["gets", "sets", "delete", "update", "create", "compareAndSwap", "compareAndDelete"] as const).map((op) => [
+    op,
+    { success: `${op}Success`, fail: `${op}Fail` },
+  ]),
+);
+
 export class StoreCounters {
   private values = new Map<CounterName, number>(COUNTER_NAMES.map((n) => [n, 0]));
 
@@ -35,14 +43,15 @@ export class StoreCounters {
 
   /** Run `fn`, counting it as `<op>Success` or, if it throws, `<op>Fail`. */
   count<T>(op: CountedOp, fn: () => T): T {
+    const names = OUTCOME_NAMES.get(op)!;
     let result: T;
     try {
       result = fn();
     } catch (e) {
-      this.inc(`${op}Fail`);
+      this.inc(names.fail);
       throw e;
     }
-    this.inc(`${op}Success`);
+    this.inc(names.success);
     return result;
   }
 
