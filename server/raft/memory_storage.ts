@@ -80,7 +80,9 @@ export class MemoryStorage implements Storage {
   compact(compactIndex: number): void {
     if (compactIndex <= this.ents.firstIndex) throw new CompactedError();
     invariant(compactIndex <= this.lastIndex(), () => `compact ${compactIndex} is beyond last index ${this.lastIndex()}`);
-    // The entry at compactIndex stays as the dummy: only its term is read from here on.
+    // The entry at compactIndex stays as the dummy: only its term is read from here on, so its
+    // payload goes (and with it, possibly, the chunk it shared with the dropped entries).
+    this.ents.clearPayload(compactIndex);
     this.ents.dropBefore(compactIndex);
   }
 

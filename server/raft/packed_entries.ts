@@ -102,6 +102,11 @@ export class PackedEntries {
     this.count = index - this.first;
   }
 
+  /** Forgets the payload of entry `index` (it reads back empty) so its chunk can be released. */
+  clearPayload(index: number): void {
+    this.lengths[this.slot(index)] = 0;
+  }
+
   /** Drops every entry before `index`, and the chunks only they used. */
   dropBefore(index: number): void {
     invariant(index >= this.first && index <= this.endIndex, () => `packed log: drop before ${index} outside [${this.first}, ${this.endIndex}]`);

@@ -80,3 +80,18 @@ test("a compacted prefix releases the chunks only it used", () => {
   expect(chunksOf(packed)).toBeLessThan(before);
   expect(packed.entry(35).data).toEqual(entry(35, 1, 100_000).data);
 });
+
+test("a cleared payload reads back empty and no longer holds its chunk", () => {
+  const packed = new PackedEntries(1);
+  const chunksOf = (p: PackedEntries) => (p as unknown as { chunks: Uint8Array[] }).chunks.length;
+  packed.push(entry(1, 1, 900_000));
+  packed.push(entry(2, 1, 900_000)); // each of these fills a chunk of its own
+  packed.push(entry(3, 1, 900_000));
+  packed.clearPayload(2);
+  packed.dropBefore(2);
+  expect(packed.entry(2).data.byteLength).toBe(0);
+  expect(packed.entry(3).data).toEqual(entry(3, 1, 900_000).data);
+  expect(chunksOf(packed)).toBe(1); // entry 2's chunk went with entry 1's
+  packed.push(entry(4, 2, 10));
+  expect(packed.slice(3, 5).map((e) => [e.index, e.term, e.data.byteLength])).toEqual([[3, 1, 900_000], [4, 2, 10]]);
+});
