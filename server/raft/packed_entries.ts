@@ -6,14 +6,12 @@
 // Entries handed out are rebuilt on demand; their payloads are views into chunks that are
 // never written again once filled, so a caller may keep them.
 import { invariant } from "./errors.ts";
+import { ENTRY_OVERHEAD_BYTES } from "./storage.ts";
 import { type Entry, EntryType } from "./types.ts";
 
 /** Payloads of up to this many bytes share chunks; a larger one gets a chunk of its own. */
 const CHUNK_BYTES = 1 << 20;
 const INITIAL_SLOTS = 1024;
-
-/** Same cost model as storage.ts's entrySize: payload plus a small header. */
-const ENTRY_HEADER_BYTES = 16;
 
 export class PackedEntries {
   /** Log index of slot 0. */
@@ -52,22 +50,27 @@ export class PackedEntries {
   }
 
   entry(index: number): Entry {
-    const i = this.slot(index);
-    const length = this.lengths[i]!;
-    const data = length === 0 ? new Uint8Array(0) : this.chunks[this.chunkNos[i]! - this.droppedChunks]!.subarray(this.offsets[i]!, this.offsets[i]! + length);
-    return { term: this.terms[i]!, index, type: this.types[i]! as EntryType, data };
+    return this.entryAt(this.slot(index));
   }
 
-  /** Entries in [lo, hi); with `maxBytes`, as many as fit, but at least one. */
+  /** Entries in [lo, hi); with `maxBytes`, as many as fit (storage.ts's entrySize), but at least one. */
   slice(lo: number, hi: number, maxBytes?: number): Entry[] {
     const out: Entry[] = [];
     let total = 0;
     for (let index = lo; index < hi; index++) {
-      total += this.lengths[this.slot(index)]! + ENTRY_HEADER_BYTES;
+      const i = this.slot(index);
+      total += this.lengths[i]! + ENTRY_OVERHEAD_BYTES;
       if (maxBytes !== undefined && out.length > 0 && total > maxBytes) break;
-      out.push(this.entry(index));
+      out.push(this.entryAt(i));
     }
     return out;
+  }
+
+  private entryAt(i: number): Entry {
+    const length = this.lengths[i]!;
+    const at = this.offsets[i]!;
+    const data = length === 0 ? new Uint8Array(0) : this.chunks[this.chunkNos[i]! - this.droppedChunks]!.subarray(at, at + length);
+    return { term: this.terms[i]!, index: this.first + i, type: this.types[i]! as EntryType, data };
   }
 
   /** Appends the entry that must come next (its index is endIndex); the payload is copied. */

@@ -34,9 +34,12 @@ export function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
 }
 
+/** What an entry costs against message and Ready limits beyond its payload. */
+export const ENTRY_OVERHEAD_BYTES = 16;
+
 /** Bytes an entry costs against message and Ready limits: its payload plus a small header. */
 export function entrySize(entry: Entry): number {
-  return entry.data.byteLength + 16;
+  return entry.data.byteLength + ENTRY_OVERHEAD_BYTES;
 }
 
 /**

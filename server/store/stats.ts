@@ -24,14 +24,12 @@ export const COUNTER_NAMES: readonly CounterName[] = [
 ];
 
 /** The operations counted as a Success/Fail pair. */
-export type CountedOp = "gets" | "sets" | "delete" | "update" | "create" | "compareAndSwap" | "compareAndDelete";
+const COUNTED_OPS = ["gets", "sets", "delete", "update", "create", "compareAndSwap", "compareAndDelete"] as const;
+export type CountedOp = (typeof COUNTED_OPS)[number];
 
 /** Each op's two counter names, built once: a template string per request cost a concatenation and a hash. */
 const OUTCOME_NAMES = new Map<CountedOp, { success: CounterName; fail: CounterName }>(
-  (["gets", "sets", "delete", "update", "create", "compareAndSwap", "compareAndDelete"] as const).map((op) => [
-    op,
-    { success: `${op}Success`, fail: `${op}Fail` },
-  ]),
+  COUNTED_OPS.map((op) => [op, { success: `${op}Success`, fail: `${op}Fail` }]),
 );
 
 export class StoreCounters {

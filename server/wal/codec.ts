@@ -34,8 +34,13 @@ export class PayloadError extends Error {
   override readonly name = "PayloadError";
 }
 
-export function putU64(view: DataView, at: number, v: number): void {
+/** Throws RangeError unless `v` is an integer a u64 field holds exactly (0 to 2^53 - 1). */
+export function checkU64(v: number): void {
   if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`cannot store ${v} as u64`);
+}
+
+export function putU64(view: DataView, at: number, v: number): void {
+  checkU64(v);
   view.setUint32(at, v >>> 0, true);
   view.setUint32(at + 4, Math.floor(v / 0x1_0000_0000), true);
 }
@@ -77,8 +82,8 @@ export function writeEntryPayload(e: Entry, into: { bytes: Uint8Array; view: Dat
 
 /** The checks writeEntryPayload would fail, made ahead of time so a bad entry fails only its caller. */
 export function checkEntryEncodable(e: Entry): void {
-  if (!Number.isSafeInteger(e.term) || e.term < 0) throw new RangeError(`cannot store ${e.term} as u64`);
-  if (!Number.isSafeInteger(e.index) || e.index < 0) throw new RangeError(`cannot store ${e.index} as u64`);
+  checkU64(e.term);
+  checkU64(e.index);
   if (!(e.data instanceof Uint8Array)) throw new TypeError("entry data is not bytes");
 }
 
