@@ -24,6 +24,17 @@ describe("expiration display", () => {
     expect(formatExpiration(NOW + 59 * S + 999_990)).toBe("2025-11-25T12:00:59.99999Z");
   });
 
+  test("the calendar arithmetic agrees with Date across every expiration a key can have", () => {
+    const check = (us: number) => expect(formatExpiration(us).slice(0, 19)).toBe(new Date(Math.floor(us / S) * 1000).toISOString().slice(0, 19));
+    // Every day boundary (and the second before it) from 2000 through 2100, leap days included.
+    for (let day = MIN_EXPIRE_US / S / 86_400; day < 47_482; day++) {
+      check(day * 86_400 * S);
+      check((day * 86_400 - 1) * S + 999_999);
+    }
+    // And a spread up to the largest expiration a request can carry (2^53 - 1 microseconds).
+    for (let i = 0; i <= 10_000; i++) check(MIN_EXPIRE_US + Math.floor(((Number.MAX_SAFE_INTEGER - MIN_EXPIRE_US) * i) / 10_000));
+  });
+
   test("ttl is ceil of the remaining seconds and 0 once due", () => {
     expect(ttlSeconds(NOW + 5 * S, NOW)).toBe(5);
     expect(ttlSeconds(NOW + 4 * S + 1, NOW)).toBe(5);
