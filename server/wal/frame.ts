@@ -18,6 +18,17 @@ export function frameBytes(payloadBytes: number): number {
   return (HEADER_BYTES + payloadBytes + 7) & ~7;
 }
 
+/**
+ * A record waiting in the WAL's queue: an entry stays as it is until it is framed (checked with
+ * checkEntryEncodable when queued); any other record is encoded when queued.
+ */
+export type QueuedRecord = { kind: "entry"; entry: Entry } | { kind: "encoded"; type: RecordType; payload: Uint8Array };
+
+/** The frame bytes a queued record will take. */
+export function queuedFrameBytes(r: QueuedRecord): number {
+  return frameBytes(r.kind === "entry" ? ENTRY_FIXED_BYTES + r.entry.data.length : r.payload.length);
+}
+
 function headerCheck(frame: Uint8Array, at: number): number {
   return crc32c(frame, 0, at, at + 6) & 0xffff;
 }
@@ -40,6 +51,11 @@ export class FrameWriter {
 
   add(rec: WalRecord): void {
     this.addEncoded(rec.type, encodePayload(rec));
+  }
+
+  addQueued(r: QueuedRecord): void {
+    if (r.kind === "entry") this.addEntry(r.entry);
+    else this.addEncoded(r.type, r.payload);
   }
 
   private reserve(n: number): void {

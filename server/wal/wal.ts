@@ -1,18 +1,17 @@
 // The open write-ahead log: appends what each Raft Ready hands out with one fdatasync per batch
 // (group commit), cuts segments, records snapshots and releases what they cover.
 import type { Entry, HardState, Snapshot } from "../raft/types.ts";
-import { ENTRY_FIXED_BYTES, RecordType, checkEntryEncodable, encodePayload, type SnapshotMarker, type WalMetadata } from "./codec.ts";
+import { RecordType, checkEntryEncodable, encodePayload, type SnapshotMarker, type WalMetadata } from "./codec.ts";
 import type { WalContext } from "./context.ts";
 import type { DiskFile } from "./disk.ts";
 import { WalFailedError } from "./errors.ts";
-import { FrameWriter, frameBytes } from "./frame.ts";
+import { FrameWriter, type QueuedRecord, queuedFrameBytes } from "./frame.ts";
 import { createSegmentFile, type Segment } from "./segment.ts";
 import { purgeSnapshots, writeSnapshotFile } from "./snapshotter.ts";
 
 interface Pending {
-  /** Payloads encoded when the save was issued; framed (CRC chained) at flush. */
-  /** Entries stay as they are until framed (checked here first); other records are encoded now. */
-  records: ({ type: RecordType; payload: Uint8Array } | { type: RecordType.Entry; entry: Entry })[];
+  /** Framed (CRC chained) at flush, in this order. */
+  records: QueuedRecord[];
   /** The last entry's index becomes the log's end (it may move back: Raft truncated a suffix). */
   lastEntryIndex?: number;
   /** A snapshot marker moves the log's end up to it when past it (a snapshot from the leader). */
@@ -36,10 +35,10 @@ function encodeRequest(req: SaveRequest): Omit<Pending, "resolve" | "reject"> {
   const records: Pending["records"] = [];
   for (const entry of req.entries) {
     checkEntryEncodable(entry);
-    records.push({ type: RecordType.Entry, entry });
+    records.push({ kind: "entry", entry });
   }
-  if (req.hardState) records.push({ type: RecordType.HardState, payload: encodePayload({ type: RecordType.HardState, hardState: req.hardState }) });
-  if (req.marker) records.push({ type: RecordType.Snapshot, payload: encodePayload({ type: RecordType.Snapshot, marker: req.marker }) });
+  if (req.hardState) records.push({ kind: "encoded", type: RecordType.HardState, payload: encodePayload({ type: RecordType.HardState, hardState: req.hardState }) });
+  if (req.marker) records.push({ kind: "encoded", type: RecordType.Snapshot, payload: encodePayload({ type: RecordType.Snapshot, marker: req.marker }) });
   const lastEntry = req.entries[req.entries.length - 1];
   // Entries and markers are always synced; only a bare hard state may skip it when asked.
   const sync = req.sync !== false || req.entries.length > 0 || req.marker !== undefined;
@@ -233,15 +232,12 @@ export class Wal {
   private async writeBatch(batch: Pending[]): Promise<void> {
     const s = this.state;
     let bytes = 0;
-    for (const p of batch) for (const r of p.records) bytes += frameBytes("entry" in r ? ENTRY_FIXED_BYTES + r.entry.data.length : r.payload.length);
+    for (const p of batch) for (const r of p.records) bytes += queuedFrameBytes(r);
     const w = new FrameWriter(s.crc, bytes);
     let lastIndex = s.lastIndex;
     let hardState = s.hardState;
     for (const p of batch) {
-      for (const r of p.records) {
-        if ("entry" in r) w.addEntry(r.entry);
-        else w.addEncoded(r.type, r.payload);
-      }
+      for (const r of p.records) w.addQueued(r);
       if (p.lastEntryIndex !== undefined) lastIndex = p.lastEntryIndex;
       if (p.markerIndex !== undefined) lastIndex = Math.max(lastIndex, p.markerIndex);
       hardState = p.hardState ?? hardState;
