@@ -10,7 +10,7 @@ import { badRequest, notFound } from "./http.ts";
 import { handleHealth, handleMachines, handleMetrics, handleStats, handleVersion } from "./info.ts";
 import { handleKeys, KEYS_PREFIX, type KeysContext } from "./keys.ts";
 import { handleMembers, MEMBERS_PREFIX } from "./members.ts";
-import { movedPermanently, needsCleaning, requestTarget } from "./paths.ts";
+import { type RequestTarget, movedPermanently, needsCleaning, requestTarget } from "./paths.ts";
 
 export interface AppOptions {
   /** Allowed CORS origins (etcd 3.4 default ["*"]); empty = no CORS headers. */
@@ -44,17 +44,21 @@ export function createApp(member: Member, opts: AppOptions = {}) {
   const keys = ({ request }: { request: Request }) => handleKeys(request, requestTarget(request.url)!, ctx, corsOrigin(origins, request));
   const members = route((request) => handleMembers(request, pathOf(request), member));
 
+  // What etcd's handler chain answers before any route: an undecodable URL, a path that needs
+  // cleaning, a CORS preflight, a browser asking for the root.
+  const beforeRouting = (request: Request, target: RequestTarget | null): Response | undefined => {
+    if (target === null) return badRequest();
+    if (needsCleaning(target.path)) return withCors(request, movedPermanently(target, request.method));
+    if (request.method === "OPTIONS" && corsOrigin(origins, request) !== null) return withCors(request, new Response(null));
+    if (target.path === "/" && prefersDashboard(request)) {
+      return new Response(null, { status: 302, headers: { Location: DASHBOARD_PATH } });
+    }
+    return undefined;
+  };
+
   // Go's mux matches these paths exactly: "/version/" is a 404 there, so it is here too.
   const app = new Elysia({ strictPath: true })
-    .onRequest(({ request }) => {
-      const target = requestTarget(request.url);
-      if (target === null) return badRequest();
-      if (needsCleaning(target.path)) return withCors(request, movedPermanently(target, request.method));
-      if (request.method === "OPTIONS" && corsOrigin(origins, request) !== null) return withCors(request, new Response(null));
-      if (target.path === "/" && prefersDashboard(request)) {
-        return new Response(null, { status: 302, headers: { Location: DASHBOARD_PATH } });
-      }
-    })
+    .onRequest(({ request }) => beforeRouting(request, requestTarget(request.url)))
     .onError(({ code, request }) => (code === "NOT_FOUND" ? withCors(request, notFound()) : undefined))
     .all(KEYS_PREFIX, keys)
     .all(`${KEYS_PREFIX}/*`, keys)
@@ -70,14 +74,11 @@ export function createApp(member: Member, opts: AppOptions = {}) {
     .use(dashboardRoutes({ member }));
 
   // The keys API is nearly every request a member serves: it goes straight to its handler, past
-  // Elysia's per-request context and hooks, with exactly the checks onRequest would make first
-  // (a path that needs cleaning, a preflight or an undecodable URL takes the general route).
-  const handle = (request: Request): Promise<Response> => {
+  // Elysia's per-request context and hooks, after the same checks onRequest makes.
+  const handle = (request: Request): Response | Promise<Response> => {
     const target = requestTarget(request.url);
-    if (target !== null && request.method !== "OPTIONS" && isKeysPath(target.path) && !needsCleaning(target.path)) {
-      return handleKeys(request, target, ctx, corsOrigin(origins, request));
-    }
-    return app.handle(request);
+    if (target === null || !isKeysPath(target.path)) return app.handle(request);
+    return beforeRouting(request, target) ?? handleKeys(request, target, ctx, corsOrigin(origins, request));
   };
   return { handle };
 }
