@@ -25,7 +25,9 @@ import type { Wal } from "../wal/wal.ts";
 import { computeMemberId } from "../bootstrap/ids.ts";
 import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequestEntry } from "./entry.ts";
 import { attributesRequest, CLUSTER_VERSION_PATH, clusterVersionRequest, raftAttributesRequest, readMembership, removeRequests } from "./membership.ts";
-import { MembershipError, type LeaderStats, type Member, type SelfStats } from "./types.ts";
+import { MembershipError, type LeaderStats, type Member, type SelfStats, timeoutError } from "./types.ts";
+import { LinearizableReads } from "./read-index.ts";
+import { CommitOnlyHold } from "./commit-hold.ts";
 import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
 import { CONF_CHANGE_NAMES, summarizeEntry } from "./log-summary.ts";
 import { addRefusal, type ReconfigRefusal, type ReconfigView, removeRefusal } from "./reconfig-check.ts";
@@ -81,23 +83,6 @@ interface Waiter {
   conf?: true;
 }
 
-interface ReadCaller {
-  resolve(): void;
-  reject(e: Error): void;
-}
-
-/** One ReadIndex request answering every read that was waiting when it was asked. */
-interface ReadWaiter {
-  callers: ReadCaller[];
-  timer: ReturnType<typeof setTimeout>;
-  /** Set once Raft answered with a read index; the read completes once applied reaches it. */
-  index?: number;
-  askedAtMs: number;
-}
-
-function timeoutError(cause = "etcdserver: request timed out"): EtcdError {
-  return new EtcdError(300, cause, 0);
-}
 
 export class RaftMember implements Member, IntrospectableMember {
   readonly id: string;
@@ -113,8 +98,7 @@ export class RaftMember implements Member, IntrospectableMember {
   private readonly log: (line: string) => void;
 
   private readonly waiters = new Map<string, Waiter>();
-  private readonly readWaiters = new Map<string, ReadWaiter>();
-  private readBatch: ReadCaller[] = [];
+  private readonly reads: LinearizableReads;
   /** Proposals not yet handed to Raft: batched into one Prop per pump. */
   private pending: Uint8Array[] = [];
   private reqSeq = 0;
@@ -149,10 +133,9 @@ export class RaftMember implements Member, IntrospectableMember {
   private readonly recvRates = new RateQueue();
   private readonly sendRates = new RateQueue();
   private sendAppendCnt = 0;
-  private readonly deferredCommits = new Map<string, Message>();
-  /** Per follower, the last log index of proposals it forwarded to this leader (its clients wait for their commit). */
-  private readonly forwardedUpTo = new Map<string, number>();
-  private deferredCommitTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly commitHold = new CommitOnlyHold(COMMIT_ONLY_DELAY_MS, (held) => {
+    if (!this.stopped) this.transmit(held);
+  });
   private readonly followers = new Map<string, FollowerStats>();
   /** When the last heartbeat to each peer left, to time its response. */
   private readonly heartbeatSentMs = new Map<string, number>();
@@ -176,6 +159,19 @@ export class RaftMember implements Member, IntrospectableMember {
     this.appliedIndex = opts.snapshotIndex;
     this.confState = opts.confState;
     this.reqPrefix = `${opts.id}.${Date.now().toString(36)}.`;
+    this.reads = new LinearizableReads(this.reqPrefix, {
+      ask: (ctx) => {
+        try {
+          this.node.readIndex(ctx);
+        } catch (e) {
+          if (!(e instanceof ProposalDroppedError)) throw e;
+        }
+        this.schedule();
+      },
+      hasLeader: () => this.node.raft.lead !== "",
+      timeoutMs: () => this.requestTimeoutMs(),
+      retryAfterMs: () => this.opts.electionTimeoutMs,
+    });
     this.reloadMembership();
   }
 
@@ -211,15 +207,10 @@ export class RaftMember implements Member, IntrospectableMember {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
-    if (this.deferredCommitTimer !== null) clearTimeout(this.deferredCommitTimer);
+    this.commitHold.stop();
     for (const [, w] of this.waiters) w.reject(timeoutError("etcdserver: server stopped"));
     this.waiters.clear();
-    for (const [, w] of this.readWaiters) {
-      clearTimeout(w.timer);
-      for (const c of w.callers) c.reject(timeoutError("etcdserver: server stopped"));
-    }
-    this.readWaiters.clear();
-    for (const c of this.readBatch.splice(0)) c.reject(timeoutError("etcdserver: server stopped"));
+    this.reads.stop(timeoutError("etcdserver: server stopped"));
     await this.transport?.close();
     while (this.pumping) await Bun.sleep(1);
     await this.wal.close().catch(() => {});
@@ -248,7 +239,7 @@ export class RaftMember implements Member, IntrospectableMember {
     }
     try {
       this.node.step(msg);
-      if (msg.type === MessageType.Prop && this.node.raft.state === StateRole.Leader) this.forwardedUpTo.set(msg.from, this.node.raft.raftLog.lastIndex());
+      if (msg.type === MessageType.Prop && this.node.raft.state === StateRole.Leader) this.commitHold.forwarded(msg.from, this.node.raft.raftLog.lastIndex());
     } catch (e) {
       this.log(`etcbun: dropped a raft message from ${msg.from}: ${(e as Error).message}`);
     }
@@ -270,7 +261,7 @@ export class RaftMember implements Member, IntrospectableMember {
     if (this.stopped) return;
     this.node.tick();
     this.observeRaft();
-    this.retryReads();
+    this.reads.retry();
     this.expireWaiters();
     // Proposals that found no leader wait here for one, until their own timeout.
     this.schedule();
@@ -322,49 +313,9 @@ export class RaftMember implements Member, IntrospectableMember {
 
   readBarrier(): Promise<void> {
     if (this.stopped) return Promise.reject(timeoutError("etcdserver: server stopped"));
-    return new Promise<void>((resolve, reject) => {
-      this.readBatch.push({ resolve, reject });
-      this.schedule();
-    });
-  }
-
-  /**
-   * Reads that arrived since the last pump share one ReadIndex round (one heartbeat broadcast),
-   * like etcd's linearizable read loop. The index is asked after every one of them began, so it
-   * is a valid read point for all.
-   */
-  private flushReads(): void {
-    if (this.readBatch.length === 0) return;
-    const callers = this.readBatch;
-    this.readBatch = [];
-    const id = this.reqPrefix + "r" + (this.reqSeq++).toString(36);
-    const timer = setTimeout(() => {
-      this.readWaiters.delete(id);
-      for (const c of callers) c.reject(timeoutError());
-    }, this.requestTimeoutMs());
-    this.readWaiters.set(id, { callers, timer, askedAtMs: Date.now() });
-    this.askReadIndex(id);
-  }
-
-  /** A read index request is dropped while there is no leader (or lost with one): ask again. */
-  private retryReads(): void {
-    if (this.readWaiters.size === 0 || this.node.raft.lead === "") return;
-    const staleMs = Date.now() - this.opts.electionTimeoutMs;
-    for (const [id, w] of this.readWaiters) {
-      if (w.index === undefined && w.askedAtMs < staleMs) {
-        w.askedAtMs = Date.now();
-        this.askReadIndex(id);
-      }
-    }
-  }
-
-  private askReadIndex(id: string): void {
-    try {
-      this.node.readIndex(new TextEncoder().encode(id));
-    } catch (e) {
-      if (!(e instanceof ProposalDroppedError)) throw e;
-    }
+    const done = this.reads.barrier();
     this.schedule();
+    return done;
   }
 
   // ---- the run loop -------------------------------------------------------------------------
@@ -383,13 +334,13 @@ export class RaftMember implements Member, IntrospectableMember {
       do {
         this.pumpAgain = false;
         this.flushProposals();
-        this.flushReads();
+        this.reads.flush();
         while (!this.stopped && this.node.hasReady()) {
           const rd = this.node.ready();
           await this.handleReady(rd);
           this.node.advance();
           this.flushProposals();
-          this.flushReads();
+          this.reads.flush();
         }
       } while (this.pumpAgain && !this.stopped);
     } catch (e) {
@@ -453,17 +404,13 @@ export class RaftMember implements Member, IntrospectableMember {
     }
     if (rd.snapshot) this.applySnapshot(rd.snapshot);
     for (; applied < rd.committedEntries.length; applied++) this.applyEntry(rd.committedEntries[applied]!);
-    for (const rs of rd.readStates) {
-      const id = new TextDecoder().decode(rs.requestCtx);
-      const w = this.readWaiters.get(id);
-      if (w) w.index = rs.index;
-    }
-    this.releaseReads();
+    this.reads.answered(rd.readStates);
+    this.reads.release(this.appliedIndex);
     this.maybeSnapshot();
   }
 
   private send(messages: Message[]): void {
-    this.transmit(this.deferCommitOnly(messages));
+    this.transmit(this.commitHold.filter(messages));
   }
 
   private transmit(messages: Message[]): void {
@@ -476,39 +423,6 @@ export class RaftMember implements Member, IntrospectableMember {
       else if (m.type === MessageType.Heartbeat && !this.heartbeatSentMs.has(m.to)) this.heartbeatSentMs.set(m.to, performance.now());
     }
     this.transport?.send(messages);
-  }
-
-  /**
-   * A leader tells followers of every commit with an append that carries no entries. Under load
-   * the next append, a moment later, carries the new commit index anyway; so an entry-less append
-   * waits up to COMMIT_ONLY_DELAY_MS and is dropped when another append to that follower leaves
-   * first; never when it commits proposals that follower forwarded (its clients wait on it).
-   * Raft is safe under delayed and lost messages (heartbeats resend the commit index, and
-   * an entry-less probe is only delayed); this saves each follower a frame, a wake-up and a Ready
-   * per commit at low concurrency.
-   */
-  private deferCommitOnly(messages: Message[]): Message[] {
-    const now = messages.filter((m) => {
-      if (m.type !== MessageType.App) return true;
-      const forwarded = this.forwardedUpTo.get(m.to);
-      const answersForwarded = forwarded !== undefined && m.commit >= forwarded;
-      if (answersForwarded) this.forwardedUpTo.delete(m.to);
-      if (m.entries.length > 0 || answersForwarded) {
-        this.deferredCommits.delete(m.to);
-        return true;
-      }
-      this.deferredCommits.set(m.to, m);
-      return false;
-    });
-    if (this.deferredCommits.size > 0 && this.deferredCommitTimer === null) {
-      this.deferredCommitTimer = setTimeout(() => {
-        this.deferredCommitTimer = null;
-        const held = [...this.deferredCommits.values()];
-        this.deferredCommits.clear();
-        if (!this.stopped) this.transmit(held);
-      }, COMMIT_ONLY_DELAY_MS);
-    }
-    return now;
   }
 
   private applySnapshot(snap: Snapshot): void {
@@ -584,8 +498,7 @@ export class RaftMember implements Member, IntrospectableMember {
       case ConfChangeType.RemoveNode:
         for (const r of removeRequests(cc.nodeId)) applyQuiet(r);
         // Per-peer bookkeeping of a member that is gone for good (IDs are never reused).
-        this.forwardedUpTo.delete(cc.nodeId);
-        this.deferredCommits.delete(cc.nodeId);
+        this.commitHold.forget(cc.nodeId);
         this.heartbeatSentMs.delete(cc.nodeId);
         break;
     }
@@ -600,16 +513,6 @@ export class RaftMember implements Member, IntrospectableMember {
     }
     if (cc.type === ConfChangeType.RemoveNode && cc.nodeId === this.id) {
       this.fatal("etcbun: the member has been permanently removed from the cluster; the data-dir used by this member must be removed");
-    }
-  }
-
-  private releaseReads(): void {
-    for (const [id, w] of this.readWaiters) {
-      if (w.index !== undefined && w.index <= this.appliedIndex) {
-        this.readWaiters.delete(id);
-        clearTimeout(w.timer);
-        for (const c of w.callers) c.resolve();
-      }
     }
   }
 
@@ -856,7 +759,7 @@ export class RaftMember implements Member, IntrospectableMember {
       this.emitRaft({ kind: "leader-change", detail: st.lead === "" ? "leader lost" : `leader ${st.lead}` });
       if (st.lead !== "") {
         this.leadElectedAtMs = performance.now();
-        for (const w of this.readWaiters.values()) w.askedAtMs = 0;
+        this.reads.askAgain();
         this.schedule();
         this.maybePublish();
         this.maybeSetClusterVersion();

@@ -1,0 +1,42 @@
+import { describe, expect, test } from "bun:test";
+import { makeMessage } from "../raft/message.ts";
+import { EntryType, MessageType } from "../raft/types.ts";
+import { CommitOnlyHold } from "./commit-hold.ts";
+
+const entry = { term: 1, index: 5, type: EntryType.Normal, data: new Uint8Array(1) };
+const commitOnly = (to: string, commit: number) => makeMessage({ type: MessageType.App, to, commit });
+const withEntry = (to: string, commit: number) => makeMessage({ type: MessageType.App, to, commit, entries: [entry] });
+
+describe("CommitOnlyHold", () => {
+  test("holds an entry-less append, sends it after the delay, and never holds anything else", async () => {
+    const released: string[] = [];
+    const hold = new CommitOnlyHold(5, (ms) => released.push(...ms.map((m) => `${m.to}@${m.commit}`)));
+    const hb = makeMessage({ type: MessageType.Heartbeat, to: "b" });
+    expect(hold.filter([commitOnly("b", 4), hb, withEntry("c", 4)])).toEqual([hb, withEntry("c", 4)]);
+    await Bun.sleep(20);
+    expect(released).toEqual(["b@4"]);
+    hold.stop();
+  });
+
+  test("an append with entries to the same follower replaces the held one", async () => {
+    const released: string[] = [];
+    const hold = new CommitOnlyHold(5, (ms) => released.push(...ms.map((m) => `${m.to}@${m.commit}`)));
+    hold.filter([commitOnly("b", 4)]);
+    expect(hold.filter([withEntry("b", 4)])).toHaveLength(1);
+    await Bun.sleep(20);
+    expect(released).toEqual([]);
+    hold.stop();
+  });
+
+  test("a commit of proposals the follower forwarded leaves at once, once", () => {
+    const hold = new CommitOnlyHold(1000, () => {});
+    hold.forwarded("b", 9);
+    expect(hold.filter([commitOnly("b", 8)])).toEqual([]); // not yet covering them
+    expect(hold.filter([commitOnly("b", 9)])).toHaveLength(1);
+    expect(hold.filter([commitOnly("b", 10)])).toEqual([]);
+    hold.forwarded("c", 3);
+    hold.forget("c");
+    expect(hold.filter([commitOnly("c", 3)])).toEqual([]);
+    hold.stop();
+  });
+});

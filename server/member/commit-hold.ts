@@ -1,0 +1,63 @@
+// The leader's entry-less appends, held a moment. A leader tells followers of every commit with an
+// append that carries no entries. Under load the next append, a moment later, carries the new
+// commit index anyway; so an entry-less append waits up to `delayMs` and is dropped when another
+// append to that follower leaves first; never when it commits proposals that follower forwarded
+// (its clients wait on it). Raft is safe under delayed and lost messages (heartbeats resend the
+// commit index, and an entry-less probe is only delayed); this saves each follower a frame, a
+// wake-up and a Ready per commit at low concurrency.
+import { type Message, type NodeId, MessageType } from "../raft/types.ts";
+
+export class CommitOnlyHold {
+  private readonly held = new Map<NodeId, Message>();
+  /** Per follower: the last index of proposals it forwarded to us that it has not seen committed. */
+  private readonly forwardedUpTo = new Map<NodeId, number>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly delayMs: number,
+    /** Sends what was held once the delay passes. */
+    private readonly release: (messages: Message[]) => void,
+  ) {}
+
+  /** `from` forwarded proposals that now end our log at `lastIndex`. */
+  forwarded(from: NodeId, lastIndex: number): void {
+    this.forwardedUpTo.set(from, lastIndex);
+  }
+
+  /** Returns the messages to send now; holds the rest. */
+  filter(messages: Message[]): Message[] {
+    const now = messages.filter((m) => {
+      if (m.type !== MessageType.App) return true;
+      const forwarded = this.forwardedUpTo.get(m.to);
+      const answersForwarded = forwarded !== undefined && m.commit >= forwarded;
+      if (answersForwarded) this.forwardedUpTo.delete(m.to);
+      if (m.entries.length > 0 || answersForwarded) {
+        this.held.delete(m.to);
+        return true;
+      }
+      this.held.set(m.to, m);
+      return false;
+    });
+    if (this.held.size > 0 && this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        const held = [...this.held.values()];
+        this.held.clear();
+        this.release(held);
+      }, this.delayMs);
+    }
+    return now;
+  }
+
+  /** A member removed for good (IDs are never reused). */
+  forget(id: NodeId): void {
+    this.forwardedUpTo.delete(id);
+    this.held.delete(id);
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.held.clear();
+  }
+}
