@@ -1,38 +1,13 @@
-// Growable byte writer and bounds-checked reader for the peer wire format. Integers are
+// Byte writer and bounds-checked reader for the peer wire format. Integers are
 // unsigned LEB128 varints up to 2^53 (JS safe integers), so a heartbeat costs a few bytes.
+import { GrowableBytes } from "../util/bytes.ts";
 
 /** Thrown for any malformed, truncated or oversized input; the caller drops the frame or peer. */
 export class CodecError extends Error {
   override readonly name = "CodecError";
 }
 
-export class ByteWriter {
-  private buf: Uint8Array;
-  private view: DataView;
-  private pos = 0;
-
-  constructor(initialBytes = 256) {
-    // ArrayBuffer first: reading `.buffer` of a small typed array makes JavaScriptCore copy it out.
-    const ab = new ArrayBuffer(initialBytes);
-    this.buf = new Uint8Array(ab);
-    this.view = new DataView(ab);
-  }
-
-  get length(): number {
-    return this.pos;
-  }
-
-  private reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const ab = new ArrayBuffer(size);
-    const next = new Uint8Array(ab);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(ab);
-  }
-
+export class ByteWriter extends GrowableBytes {
   u8(v: number): void {
     this.reserve(1);
     this.buf[this.pos++] = v;
@@ -71,9 +46,6 @@ export class ByteWriter {
     this.view.setUint32(offset, v);
   }
 
-  finish(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
-  }
 }
 
 export class ByteReader {

@@ -138,7 +138,7 @@ export function encodeBatch(messages: readonly Message[]): Uint8Array {
   w.u8(VERSION);
   w.uvarint(messages.length);
   for (const m of messages) writeMessage(w, m, { snapshotDataInline: true });
-  return w.finish();
+  return w.take();
 }
 
 export function decodeBatch(frame: Uint8Array): Message[] {
@@ -158,7 +158,7 @@ export function encodeSnapshotHeader(m: Message): Uint8Array {
   const w = new ByteWriter(128);
   w.u8(VERSION);
   writeMessage(w, m, { snapshotDataInline: false });
-  return w.finish();
+  return w.take();
 }
 
 export function decodeSnapshotHeader(header: Uint8Array): { message: Message; snapshotBytes: number } {

@@ -1,5 +1,6 @@
 // Compact fixed-width little-endian payloads of WAL records. Raft numbers (term, index, commit)
 // are JS safe integers stored as u64; member IDs are etcd's hex strings stored as u64.
+import { bytesWithView } from "../util/bytes.ts";
 import type { Entry, EntryType, HardState, NodeId } from "../raft/types.ts";
 
 export const enum RecordType {
@@ -58,15 +59,6 @@ export function putId(view: DataView, at: number, id: NodeId): void {
 export function getId(view: DataView, at: number): NodeId {
   const v = view.getBigUint64(at, true);
   return v === 0n ? "" : v.toString(16);
-}
-
-/**
- * Zeroed bytes and a view of them. ArrayBuffer first: reading `.buffer` of a small typed array
- * makes JavaScriptCore copy its bytes out.
- */
-export function bytesWithView(size: number): [Uint8Array, DataView] {
-  const ab = new ArrayBuffer(size);
-  return [new Uint8Array(ab), new DataView(ab)];
 }
 
 /** An entry payload: u64 term, u64 index, u8 type, then the entry's data. */

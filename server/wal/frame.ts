@@ -7,7 +7,8 @@
 // record of every segment (a CRC record restates the running value at each segment start).
 import { crc32c } from "./crc32c.ts";
 import type { Entry } from "../raft/types.ts";
-import { ENTRY_FIXED_BYTES, PayloadError, RecordType, bytesWithView, decodePayload, encodePayload, writeEntryPayload, type WalRecord } from "./codec.ts";
+import { GrowableBytes } from "../util/bytes.ts";
+import { ENTRY_FIXED_BYTES, PayloadError, RecordType, decodePayload, encodePayload, writeEntryPayload, type WalRecord } from "./codec.ts";
 import { isZero } from "./zeros.ts";
 
 export const HEADER_BYTES = 12;
@@ -38,16 +39,14 @@ function headerCheck(frame: Uint8Array, at: number): number {
  * returns: one allocation per batch (sized up front when the caller knows the total), not one
  * per record plus a copy to join them.
  */
-export class FrameWriter {
-  private buf: Uint8Array = new Uint8Array(0);
-  private view = new DataView(this.buf.buffer);
-  private bytes = 0;
-
+export class FrameWriter extends GrowableBytes {
   /** `capacity`: the frame bytes the caller expects to add before take() (see frameBytes). */
   constructor(
     public crc: number,
-    private capacity = 256,
-  ) {}
+    capacity = 256,
+  ) {
+    super(capacity);
+  }
 
   add(rec: WalRecord): void {
     this.addEncoded(rec.type, encodePayload(rec));
@@ -56,15 +55,6 @@ export class FrameWriter {
   addQueued(r: QueuedRecord): void {
     if (r.kind === "entry") this.addEntry(r.entry);
     else this.addEncoded(r.type, r.payload);
-  }
-
-  private reserve(n: number): void {
-    const need = this.bytes + n;
-    if (need <= this.buf.length) return;
-    const [next, view] = bytesWithView(Math.max(need, this.capacity, this.buf.length * 2));
-    next.set(this.buf.subarray(0, this.bytes));
-    this.buf = next;
-    this.view = view;
   }
 
   /** For payloads encoded ahead of time (off the flush path, so bad input fails only its caller). */
@@ -90,7 +80,7 @@ export class FrameWriter {
   /** Room for one frame of `payloadBytes`; returns where it starts. */
   private open(payloadBytes: number): number {
     this.reserve(frameBytes(payloadBytes));
-    return this.bytes;
+    return this.pos;
   }
 
   /** Writes the header of the frame at `at`, whose payload is already in place, and chains the CRC. */
@@ -107,21 +97,8 @@ export class FrameWriter {
     const seed = type === RecordType.Crc ? v.getUint32(start, true) : this.crc;
     this.crc = crc32c(b, crc32c(b, seed, at, at + 6), start, start + payloadBytes);
     v.setUint32(at + 8, this.crc, true);
-    // The pad bytes are zero: the buffer is fresh and every byte below `bytes` is written once.
-    this.bytes += size;
-  }
-
-  get length(): number {
-    return this.bytes;
-  }
-
-  /** All frames added since the last take, as one buffer for one write (never written again). */
-  take(): Uint8Array {
-    const out = this.bytes === this.buf.length ? this.buf : this.buf.subarray(0, this.bytes);
-    this.buf = new Uint8Array(0);
-    this.view = new DataView(this.buf.buffer);
-    this.bytes = 0;
-    return out;
+    // The pad bytes are zero: the buffer is fresh and every byte below `pos` is written once.
+    this.pos += size;
   }
 }
 
