@@ -31,7 +31,7 @@ import { CommitOnlyHold } from "./commit-hold.ts";
 import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
 import { CONF_CHANGE_NAMES, summarizeEntry } from "./log-summary.ts";
 import { addRefusal, type ReconfigRefusal, type ReconfigView, removeRefusal } from "./reconfig-check.ts";
-import { FollowerStats, goDuration, messageBytes, RateQueue, rfc3339, wallUs } from "./stats.ts";
+import { goDuration, PeerTraffic, rfc3339, wallUs } from "./stats.ts";
 
 /** etcd keeps this many entries in memory after a snapshot so slow followers catch up from the log. */
 const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
@@ -129,16 +129,10 @@ export class RaftMember implements Member, IntrospectableMember {
   /** performance.now() when a leader was last seen elected; decides a timed-out proposal's cause. */
   private leadElectedAtMs = Number.NEGATIVE_INFINITY;
   private lastTerm = 0;
-  private recvAppendCnt = 0;
-  private readonly recvRates = new RateQueue();
-  private readonly sendRates = new RateQueue();
-  private sendAppendCnt = 0;
+  private readonly traffic = new PeerTraffic();
   private readonly commitHold = new CommitOnlyHold(COMMIT_ONLY_DELAY_MS, (held) => {
     if (!this.stopped) this.transmit(held);
   });
-  private readonly followers = new Map<string, FollowerStats>();
-  /** When the last heartbeat to each peer left, to time its response. */
-  private readonly heartbeatSentMs = new Map<string, number>();
   private readonly raftListeners = new Set<(e: RaftEvent) => void>();
   private readonly storeListeners = new Set<(e: EventJSON) => void>();
   private commitLatencies: { atMs: number; ms: number }[] = [];
@@ -221,22 +215,7 @@ export class RaftMember implements Member, IntrospectableMember {
   /** A Raft message from a peer (transport callback). */
   receive(msg: Message): void {
     if (this.stopped) return;
-    if (msg.type === MessageType.App) {
-      this.recvAppendCnt++;
-      this.recvRates.add(performance.now(), messageBytes(msg));
-    }
-    if (msg.type === MessageType.AppResp) {
-      const f = this.follower(msg.from);
-      if (msg.reject) f.fail++;
-      else f.success++;
-    }
-    if (msg.type === MessageType.HeartbeatResp) {
-      const sent = this.heartbeatSentMs.get(msg.from);
-      if (sent !== undefined) {
-        this.heartbeatSentMs.delete(msg.from);
-        this.follower(msg.from).addLatency((performance.now() - sent) / 1000);
-      }
-    }
+    this.traffic.received(msg);
     try {
       this.node.step(msg);
       if (msg.type === MessageType.Prop && this.node.raft.state === StateRole.Leader) this.commitHold.forwarded(msg.from, this.node.raft.raftLog.lastIndex());
@@ -415,13 +394,7 @@ export class RaftMember implements Member, IntrospectableMember {
 
   private transmit(messages: Message[]): void {
     if (messages.length === 0) return;
-    for (const m of messages) {
-      if (m.type === MessageType.App) {
-        this.sendAppendCnt++;
-        this.sendRates.add(performance.now(), messageBytes(m));
-      }
-      else if (m.type === MessageType.Heartbeat && !this.heartbeatSentMs.has(m.to)) this.heartbeatSentMs.set(m.to, performance.now());
-    }
+    this.traffic.sent(messages);
     this.transport?.send(messages);
   }
 
@@ -499,7 +472,7 @@ export class RaftMember implements Member, IntrospectableMember {
         for (const r of removeRequests(cc.nodeId)) applyQuiet(r);
         // Per-peer bookkeeping of a member that is gone for good (IDs are never reused).
         this.commitHold.forget(cc.nodeId);
-        this.heartbeatSentMs.delete(cc.nodeId);
+        this.traffic.forget(cc.nodeId);
         break;
     }
     this.reloadMembership();
@@ -728,12 +701,6 @@ export class RaftMember implements Member, IntrospectableMember {
 
   // ---- stats, health, introspection ---------------------------------------------------------
 
-  private follower(id: string): FollowerStats {
-    let f = this.followers.get(id);
-    if (!f) this.followers.set(id, (f = new FollowerStats()));
-    return f;
-  }
-
   raftIndex(): number {
     return this.node.raft.raftLog.committed;
   }
@@ -803,17 +770,14 @@ export class RaftMember implements Member, IntrospectableMember {
       state: st.role === StateRole.PreCandidate ? StateRole.Candidate : st.role,
       startTime: rfc3339(this.startTimeMs),
       leaderInfo: { leader: st.lead, uptime: goDuration(now - this.leaderSinceMs), startTime: rfc3339(this.leaderSinceMs) },
-      recvAppendRequestCnt: this.recvAppendCnt,
-      ...this.recvRates.json("recv", performance.now()),
-      sendAppendRequestCnt: this.sendAppendCnt,
-      ...this.sendRates.json("send", performance.now()),
+      ...this.traffic.selfJSON(),
     };
   }
 
   leaderStats(): LeaderStats | null {
     if (!this.isLeader()) return null;
     const followers: LeaderStats["followers"] = {};
-    for (const m of this.memberList) if (m.id !== this.id) followers[m.id] = this.follower(m.id).toJSON();
+    for (const m of this.memberList) if (m.id !== this.id) followers[m.id] = this.traffic.follower(m.id).toJSON();
     return { leader: this.id, followers };
   }
 

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { goDuration, RateQueue } from "./stats.ts";
+import { makeMessage } from "../raft/message.ts";
+import { EntryType, MessageType } from "../raft/types.ts";
+import { goDuration, PeerTraffic, RateQueue } from "./stats.ts";
 
 test("goDuration prints what Go's time.Duration String() prints, sub-second units included", () => {
   expect(goDuration(0)).toBe("0s");
@@ -22,4 +24,28 @@ describe("append rate queue (/v2/stats/self rates)", () => {
     expect(Object.keys(q.json("recv", 1000))).toEqual(["recvPkgRate", "recvBandwidthRate"]);
     expect(q.json("send", 2500)).toEqual({});
   });
+});
+
+test("PeerTraffic counts appends both ways, answers per follower, and times heartbeat round trips", async () => {
+  const t = new PeerTraffic();
+  const entry = { term: 1, index: 1, type: EntryType.Normal, data: new Uint8Array(10) };
+  t.received(makeMessage({ type: MessageType.App, from: "a", entries: [entry] }));
+  t.sent([makeMessage({ type: MessageType.App, to: "b" }), makeMessage({ type: MessageType.App, to: "c" })]);
+  t.received(makeMessage({ type: MessageType.AppResp, from: "b" }));
+  t.received(makeMessage({ type: MessageType.AppResp, from: "b", reject: true }));
+  t.received(makeMessage({ type: MessageType.AppResp, from: "b" }));
+  expect(t.selfJSON()).toMatchObject({ recvAppendRequestCnt: 1, sendAppendRequestCnt: 2 });
+  expect(t.follower("b").toJSON().counts).toEqual({ fail: 1, success: 2 });
+
+  t.sent([makeMessage({ type: MessageType.Heartbeat, to: "b" })]);
+  await Bun.sleep(5);
+  t.sent([makeMessage({ type: MessageType.Heartbeat, to: "b" })]); // the first one is timed
+  t.received(makeMessage({ type: MessageType.HeartbeatResp, from: "b" }));
+  t.received(makeMessage({ type: MessageType.HeartbeatResp, from: "b" })); // nothing outstanding
+  const latency = t.follower("b").toJSON().latency;
+  expect(latency.current).toBeGreaterThanOrEqual(0.004);
+  expect(latency.maximum).toBe(latency.current);
+
+  t.forget("b");
+  expect(t.follower("b").toJSON().counts).toEqual({ fail: 0, success: 0 });
 });

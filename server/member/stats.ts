@@ -1,6 +1,6 @@
 // Numbers for /v2/stats: Go-style time and duration strings, and per-follower leader stats.
-import type { Message } from "../raft/types.ts";
-import type { LeaderStats } from "./types.ts";
+import { type Message, type NodeId, MessageType } from "../raft/types.ts";
+import type { LeaderStats, SelfStats } from "./types.ts";
 
 /** Wall clock in microseconds since the epoch (the store's time unit). */
 export function wallUs(): number {
@@ -106,5 +106,75 @@ export class RateQueue {
     if (pkg > 0) out[`${dir}PkgRate`] = pkg;
     if (bandwidth > 0) out[`${dir}BandwidthRate`] = bandwidth;
     return out;
+  }
+}
+
+/**
+ * What /v2/stats counts of the Raft traffic: appends received and sent (counts and rates), and per
+ * follower the append answers and the heartbeat round trip.
+ */
+export class PeerTraffic {
+  private recvAppendCnt = 0;
+  private sendAppendCnt = 0;
+  private readonly recvRates = new RateQueue();
+  private readonly sendRates = new RateQueue();
+  private readonly followers = new Map<NodeId, FollowerStats>();
+  /** When the last heartbeat to each peer left, to time its response. */
+  private readonly heartbeatSentMs = new Map<NodeId, number>();
+
+  received(msg: Message): void {
+    switch (msg.type) {
+      case MessageType.App:
+        this.recvAppendCnt++;
+        this.recvRates.add(performance.now(), messageBytes(msg));
+        return;
+      case MessageType.AppResp: {
+        const f = this.follower(msg.from);
+        if (msg.reject) f.fail++;
+        else f.success++;
+        return;
+      }
+      case MessageType.HeartbeatResp: {
+        const sent = this.heartbeatSentMs.get(msg.from);
+        if (sent === undefined) return;
+        this.heartbeatSentMs.delete(msg.from);
+        this.follower(msg.from).addLatency((performance.now() - sent) / 1000);
+        return;
+      }
+    }
+  }
+
+  sent(messages: readonly Message[]): void {
+    for (const m of messages) {
+      if (m.type === MessageType.App) {
+        this.sendAppendCnt++;
+        this.sendRates.add(performance.now(), messageBytes(m));
+      } else if (m.type === MessageType.Heartbeat && !this.heartbeatSentMs.has(m.to)) {
+        this.heartbeatSentMs.set(m.to, performance.now());
+      }
+    }
+  }
+
+  follower(id: NodeId): FollowerStats {
+    let f = this.followers.get(id);
+    if (!f) this.followers.set(id, (f = new FollowerStats()));
+    return f;
+  }
+
+  /** A member removed for good (IDs are never reused). */
+  forget(id: NodeId): void {
+    this.heartbeatSentMs.delete(id);
+    this.followers.delete(id);
+  }
+
+  /** The append fields of /v2/stats/self. */
+  selfJSON(): Pick<SelfStats, "recvAppendRequestCnt" | "recvPkgRate" | "recvBandwidthRate" | "sendAppendRequestCnt" | "sendPkgRate" | "sendBandwidthRate"> {
+    const now = performance.now();
+    return {
+      recvAppendRequestCnt: this.recvAppendCnt,
+      ...this.recvRates.json("recv", now),
+      sendAppendRequestCnt: this.sendAppendCnt,
+      ...this.sendRates.json("send", now),
+    };
   }
 }
