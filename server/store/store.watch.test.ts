@@ -5,7 +5,6 @@ import { EtcdError, type EventJSON, type V2Store, type Watcher } from "./types.t
 import { WATCHER_BUFFER_EVENTS } from "./watcher.ts";
 
 const NOW = 1_764_072_000_000_000;
-const S = 1_000_000;
 
 function fresh(): V2Store {
   return createStore({ namespaces: ["/0", "/1", "/2"] });

@@ -4,7 +4,7 @@ import { diffValues } from "./diff.ts";
 import { normalizeHeaders, normalizeJson, normalizeText, type ServerContext } from "./normalize.ts";
 import { rawRequest } from "./raw-http.ts";
 import { openWatch, readUntil, type OpenWatch } from "./watch.ts";
-import type { CompareOptions, Expect, Observation, Req, Sequence, Step } from "./types.ts";
+import type { CompareOptions, Expect, Observation, Req, Sequence } from "./types.ts";
 
 export interface SequenceResult {
   observations: Observation[];
