@@ -39,9 +39,6 @@ export function createApp(member: Member, opts: AppOptions = {}) {
     (h: Handler) =>
     async ({ request }: { request: Request }): Promise<Response> =>
       withCors(request, await h(request));
-  // onRequest already answered every URL that requestTarget cannot decode.
-  // Keys requests rarely come through Elysia (see handle below); handleKeys adds CORS itself.
-  const keys = ({ request }: { request: Request }) => handleKeys(request, requestTarget(request.url)!, ctx, corsOrigin(origins, request));
   const members = route((request) => handleMembers(request, pathOf(request), member));
 
   // What etcd's handler chain answers before any route: an undecodable URL, a path that needs
@@ -60,8 +57,6 @@ export function createApp(member: Member, opts: AppOptions = {}) {
   const app = new Elysia({ strictPath: true })
     .onRequest(({ request }) => beforeRouting(request, requestTarget(request.url)))
     .onError(({ code, request }) => (code === "NOT_FOUND" ? withCors(request, notFound()) : undefined))
-    .all(KEYS_PREFIX, keys)
-    .all(`${KEYS_PREFIX}/*`, keys)
     .all(MEMBERS_PREFIX, members)
     .all(`${MEMBERS_PREFIX}/*`, members)
     .all("/v2/machines", route((request) => handleMachines(request, member)))
@@ -73,8 +68,8 @@ export function createApp(member: Member, opts: AppOptions = {}) {
     .all("/metrics", route((request) => handleMetrics(request, member)))
     .use(dashboardRoutes({ member }));
 
-  // The keys API is nearly every request a member serves: it goes straight to its handler, past
-  // Elysia's per-request context and hooks, after the same checks onRequest makes.
+  // The keys API is nearly every request a member serves: it never enters Elysia (no per-request
+  // context or hooks), only the same checks onRequest makes; handleKeys adds CORS itself.
   const handle = (request: Request): Response | Promise<Response> => {
     const target = requestTarget(request.url);
     if (target === null || !isKeysPath(target.path)) return app.handle(request);
