@@ -83,7 +83,6 @@ interface Waiter {
   conf?: true;
 }
 
-
 export class RaftMember implements Member, IntrospectableMember {
   readonly id: string;
   readonly name: string;

@@ -45,7 +45,6 @@ export class ByteWriter extends GrowableBytes {
   patchU32(offset: number, v: number): void {
     this.view.setUint32(offset, v);
   }
-
 }
 
 export class ByteReader {

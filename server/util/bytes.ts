@@ -9,19 +9,20 @@ export function bytesWithView(size: number): [Uint8Array, DataView] {
   return [new Uint8Array(ab), new DataView(ab)];
 }
 
+/** What a writer holds before its first write and after take(): nothing to allocate per writer. */
+const [NO_BYTES, NO_VIEW] = bytesWithView(0);
+
 /**
  * A buffer written front to back that doubles when full: the base of the WAL's frame writer and
  * the peer codec's writer. Bytes past `pos` are zero until written.
  */
 export class GrowableBytes {
-  protected buf: Uint8Array;
-  protected view: DataView;
+  protected buf = NO_BYTES;
+  protected view = NO_VIEW;
   protected pos = 0;
 
   /** `capacity`: the bytes the caller expects to write (allocated on the first write). */
-  constructor(private readonly capacity = 256) {
-    [this.buf, this.view] = bytesWithView(0);
-  }
+  constructor(private readonly capacity = 256) {}
 
   get length(): number {
     return this.pos;
@@ -40,7 +41,8 @@ export class GrowableBytes {
   /** What was written, as one buffer the writer never touches again; the writer starts afresh. */
   take(): Uint8Array {
     const out = this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos);
-    [this.buf, this.view] = bytesWithView(0);
+    this.buf = NO_BYTES;
+    this.view = NO_VIEW;
     this.pos = 0;
     return out;
   }

@@ -59,7 +59,6 @@ export class FrameWriter extends GrowableBytes {
 
   /** For payloads encoded ahead of time (off the flush path, so bad input fails only its caller). */
   addEncoded(type: RecordType, data: Uint8Array): void {
-    if (data.length > MAX_PAYLOAD_BYTES) throw new RangeError(`record of ${data.length} bytes is too large`);
     const at = this.open(data.length);
     this.buf.set(data, at + HEADER_BYTES);
     this.seal(type, at, data.length);
@@ -71,7 +70,6 @@ export class FrameWriter extends GrowableBytes {
    */
   addEntry(e: Entry): void {
     const length = ENTRY_FIXED_BYTES + e.data.length;
-    if (length > MAX_PAYLOAD_BYTES) throw new RangeError(`record of ${length} bytes is too large`);
     const at = this.open(length);
     writeEntryPayload(e, { bytes: this.buf, view: this.view, at: at + HEADER_BYTES });
     this.seal(RecordType.Entry, at, length);
@@ -79,6 +77,7 @@ export class FrameWriter extends GrowableBytes {
 
   /** Room for one frame of `payloadBytes`; returns where it starts. */
   private open(payloadBytes: number): number {
+    if (payloadBytes > MAX_PAYLOAD_BYTES) throw new RangeError(`record of ${payloadBytes} bytes is too large`);
     this.reserve(frameBytes(payloadBytes));
     return this.pos;
   }
