@@ -6,7 +6,7 @@
 // Entries handed out are rebuilt on demand; their payloads are views into chunks that are
 // never written again once filled, so a caller may keep them.
 import { invariant } from "./errors.ts";
-import { ENTRY_OVERHEAD_BYTES } from "./storage.ts";
+import { countWithin } from "./storage.ts";
 import { type Entry, EntryType } from "./types.ts";
 
 /** Payloads of up to this many bytes share chunks; a larger one gets a chunk of its own. */
@@ -53,16 +53,11 @@ export class PackedEntries {
     return this.entryAt(this.slot(index));
   }
 
-  /** Entries in [lo, hi); with `maxBytes`, as many as fit (storage.ts's entrySize), but at least one. */
+  /** Entries in [lo, hi); with `maxBytes`, as many as fit (storage.ts's countWithin), but at least one. */
   slice(lo: number, hi: number, maxBytes?: number): Entry[] {
+    const n = countWithin(hi - lo, (k) => this.lengths[this.slot(lo + k)]!, maxBytes);
     const out: Entry[] = [];
-    let total = 0;
-    for (let index = lo; index < hi; index++) {
-      const i = this.slot(index);
-      total += this.lengths[i]! + ENTRY_OVERHEAD_BYTES;
-      if (maxBytes !== undefined && out.length > 0 && total > maxBytes) break;
-      out.push(this.entryAt(i));
-    }
+    for (let k = 0; k < n; k++) out.push(this.entryAt(this.slot(lo + k)));
     return out;
   }
 

@@ -43,23 +43,24 @@ export function entrySize(entry: Entry): number {
 }
 
 /**
- * How many of source[from..to) fit in `maxBytes` (at least one when the range is not empty).
- * Counting before copying keeps a far-behind follower from costing a copy of the whole log.
+ * How many of `count` consecutive entries fit in `maxBytes` by entrySize (at least one when
+ * count > 0); `payloadBytes(k)` is the k-th one's payload size. Counting before copying keeps a
+ * far-behind follower from costing a copy of the whole log.
  */
-export function countWithin(source: readonly Entry[], from: number, to: number, maxBytes: number | undefined): number {
-  if (maxBytes === undefined || to - from <= 1) return Math.max(0, to - from);
-  let total = entrySize(source[from]!);
-  let i = from + 1;
-  while (i < to) {
-    total += entrySize(source[i]!);
+export function countWithin(count: number, payloadBytes: (k: number) => number, maxBytes: number | undefined): number {
+  if (maxBytes === undefined || count <= 1) return Math.max(0, count);
+  let total = payloadBytes(0) + ENTRY_OVERHEAD_BYTES;
+  let k = 1;
+  while (k < count) {
+    total += payloadBytes(k) + ENTRY_OVERHEAD_BYTES;
     if (total > maxBytes) break;
-    i++;
+    k++;
   }
-  return i - from;
+  return k;
 }
 
 /** The longest prefix of `entries` within `maxBytes`, never empty when the input is not. */
 export function limitSize(entries: Entry[], maxBytes: number | undefined): Entry[] {
-  const n = countWithin(entries, 0, entries.length, maxBytes);
+  const n = countWithin(entries.length, (k) => entries[k]!.data.byteLength, maxBytes);
   return n === entries.length ? entries : entries.slice(0, n);
 }

@@ -68,6 +68,6 @@ export class Unstable {
     const upper = this.offset + this.entries.length;
     invariant(lo >= this.offset && hi <= upper, () => `unstable slice [${lo},${hi}) out of bound [${this.offset},${upper}]`);
     const from = lo - this.offset;
-    return this.entries.slice(from, from + countWithin(this.entries, from, hi - this.offset, maxBytes));
+    return this.entries.slice(from, from + countWithin(hi - lo, (k) => this.entries[from + k]!.data.byteLength, maxBytes));
   }
 }
