@@ -109,6 +109,8 @@ describe("bootstrapStatic, joining an existing cluster", () => {
     await expect(join(`a=http://127.0.0.1:1,new=http://127.0.0.1:12390`)).rejects.toThrow("could not retrieve cluster information");
   });
 
+  // Needs the reference etcd (apt-get install etcd-server), which .ci/run installs; skipped only
+  // where it is missing.
   test.skipIf(!existsSync("/usr/bin/etcd"))("reads a real etcd's /members and agrees with its IDs", async () => {
     const dir = mkdtempSync(join(tmpdir(), "etcbun-static-"));
     const ports = await freePorts(3);
