@@ -42,23 +42,30 @@ export class RaftLog {
     return this.storage.term(index);
   }
 
-  /** Term at `index`, or 0 when it is compacted or not yet known. */
-  termOrZero(index: number): number {
+  /**
+   * Term at `index`, or undefined when it is compacted or not yet known. Does not throw: a
+   * follower asks this of every entry it is sent, and most of them are new to it (building an
+   * Error per entry, with its stack, was a visible share of a follower's CPU).
+   */
+  knownTerm(index: number): number | undefined {
+    const u = this.unstable.maybeTerm(index);
+    if (u !== undefined) return u;
+    if (index < this.firstIndex() - 1 || index > this.lastIndex()) return undefined;
     try {
-      return this.term(index);
+      return this.storage.term(index);
     } catch (e) {
-      if (e instanceof CompactedError || e instanceof UnavailableError) return 0;
+      if (e instanceof CompactedError || e instanceof UnavailableError) return undefined;
       throw e;
     }
   }
 
+  /** Term at `index`, or 0 when it is compacted or not yet known. */
+  termOrZero(index: number): number {
+    return this.knownTerm(index) ?? 0;
+  }
+
   matchTerm(index: number, term: number): boolean {
-    try {
-      return this.term(index) === term;
-    } catch (e) {
-      if (e instanceof CompactedError || e instanceof UnavailableError) return false;
-      throw e;
-    }
+    return this.knownTerm(index) === term;
   }
 
   /** Raft §5.4.1: is a log ending at (lastIndex, lastTerm) at least as up to date as ours? */
@@ -105,12 +112,8 @@ export class RaftLog {
    */
   findConflictByTerm(index: number, term: number): { index: number; term: number } {
     for (; index > 0; index--) {
-      let ours: number;
-      try {
-        ours = this.term(index);
-      } catch {
-        return { index, term: 0 };
-      }
+      const ours = this.knownTerm(index);
+      if (ours === undefined) return { index, term: 0 };
       if (ours <= term) return { index, term: ours };
     }
     return { index: 0, term: 0 };
