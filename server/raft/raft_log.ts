@@ -34,12 +34,11 @@ export class RaftLog {
 
   /** Term at `index`; throws CompactedError / UnavailableError outside [firstIndex - 1, lastIndex]. */
   term(index: number): number {
-    const u = this.unstable.maybeTerm(index);
-    if (u !== undefined) return u;
-    const dummy = this.firstIndex() - 1;
-    if (index < dummy) throw new CompactedError();
+    const t = this.knownTerm(index);
+    if (t !== undefined) return t;
+    if (index < this.firstIndex() - 1) throw new CompactedError();
     if (index > this.lastIndex()) throw new UnavailableError();
-    return this.storage.term(index);
+    return this.storage.term(index); // inside the bounds yet refused: the storage says why
   }
 
   /**
