@@ -1,7 +1,7 @@
 // What the client API needs from a member: the Raft-backed member implements it, so the API does
 // not depend on Raft, WAL or transport details.
 import type { MemberJSON } from "../../shared/v2.ts";
-import { type ApplyResult, EtcdError, type V2Request, type V2Store } from "../store/types.ts";
+import { type ApplyResult, ErrorCode, EtcdError, type V2Request, type V2Store } from "../store/types.ts";
 
 export interface SelfStats {
   name: string;
@@ -28,12 +28,12 @@ export interface LeaderStats {
   >;
 }
 
-/** Why a member add/remove/update failed, mapped to HTTP by the API. */
-/** etcd's answer (300, raft internal error) to a request that timed out or met a stopped server. */
+/** etcd's answer (raft internal error) to a request that timed out or met a stopped server. */
 export function timeoutError(cause = "etcdserver: request timed out"): EtcdError {
-  return new EtcdError(300, cause, 0);
+  return new EtcdError(ErrorCode.RaftInternal, cause, 0);
 }
 
+/** Why a member add/remove/update failed, mapped to HTTP by the API. */
 export class MembershipError extends Error {
   constructor(
     readonly status: number,
