@@ -239,7 +239,7 @@ export class RaftMember implements Member, IntrospectableMember {
     if (this.stopped) return;
     this.node.tick();
     this.observeRaft();
-    this.reads.retry();
+    this.reads.tick();
     this.expireWaiters();
     // Proposals that found no leader wait here for one, until their own timeout.
     this.schedule();

@@ -41,18 +41,18 @@ describe("LinearizableReads", () => {
     expect(await settled(late)).toBe("rejected");
   });
 
-  test("an unanswered request is asked again only with a leader, and again after a leader change", () => {
+  test("an unanswered request is asked again on a tick only with a leader, and again after a leader change", () => {
     const { reads, asked, host } = setup({ retryAfterMs: 60_000 });
     void reads.barrier().catch(() => {});
     reads.flush();
-    reads.retry();
+    reads.tick();
     expect(asked).toHaveLength(1); // not stale yet
     reads.askAgain();
     host.leader = false;
-    reads.retry();
+    reads.tick();
     expect(asked).toHaveLength(1);
     host.leader = true;
-    reads.retry();
+    reads.tick();
     expect(asked).toEqual([asked[0]!, asked[0]!]);
     reads.stop(new Error("stopped"));
   });
@@ -61,6 +61,10 @@ describe("LinearizableReads", () => {
     const { reads } = setup({ timeoutMs: 5 });
     const a = reads.barrier();
     reads.flush();
+    reads.tick();
+    expect(await settled(a)).toBe("pending");
+    await Bun.sleep(10);
+    reads.tick(); // the member's tick sweeps deadlines
     const err = await a.then(() => null, (e: EtcdError) => e);
     expect([err?.errorCode, err?.cause_]).toEqual([300, "etcdserver: request timed out"]);
   });

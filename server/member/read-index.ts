@@ -11,7 +11,8 @@ interface ReadCaller {
 /** One ReadIndex request answering every read that was waiting when it was asked. */
 interface ReadWaiter {
   callers: ReadCaller[];
-  timer: ReturnType<typeof setTimeout>;
+  /** performance.now() of the flush that asked first; the read fails timeoutMs after it. */
+  flushedAtMs: number;
   /** Set once Raft answered with a read index; the read completes once applied reaches it. */
   index?: number;
   askedAtMs: number;
@@ -56,21 +57,31 @@ export class LinearizableReads {
     const callers = this.batch;
     this.batch = [];
     const id = this.prefix + "r" + (this.seq++).toString(36);
-    const timer = setTimeout(() => {
-      this.waiting.delete(id);
-      for (const c of callers) c.reject(timeoutError());
-    }, this.host.timeoutMs());
-    this.waiting.set(id, { callers, timer, askedAtMs: Date.now() });
+    const now = performance.now();
+    this.waiting.set(id, { callers, flushedAtMs: now, askedAtMs: now });
     this.host.ask(encoder.encode(id));
   }
 
-  /** A read index request is dropped while there is no leader (or lost with one): ask again. */
-  retry(): void {
-    if (this.waiting.size === 0 || !this.host.hasLeader()) return;
-    const staleMs = Date.now() - this.host.retryAfterMs();
+  /**
+   * Once a tick, as the member sweeps its proposals' deadlines (no timer per request): reads past
+   * their timeout fail, and a request dropped while there was no leader (or lost with one) is
+   * asked again.
+   */
+  tick(): void {
+    if (this.waiting.size === 0) return;
+    const now = performance.now();
+    const flushedBy = now - this.host.timeoutMs();
+    // Insertion order is flush order, so the sweep stops at the first read still in time.
+    for (const [id, w] of this.waiting) {
+      if (w.flushedAtMs > flushedBy) break;
+      this.waiting.delete(id);
+      for (const c of w.callers) c.reject(timeoutError());
+    }
+    if (!this.host.hasLeader()) return;
+    const staleMs = now - this.host.retryAfterMs();
     for (const [id, w] of this.waiting) {
       if (w.index === undefined && w.askedAtMs < staleMs) {
-        w.askedAtMs = Date.now();
+        w.askedAtMs = now;
         this.host.ask(encoder.encode(id));
       }
     }
@@ -78,7 +89,7 @@ export class LinearizableReads {
 
   /** A new leader knows nothing of requests asked before it: the next retry asks them all. */
   askAgain(): void {
-    for (const w of this.waiting.values()) w.askedAtMs = 0;
+    for (const w of this.waiting.values()) w.askedAtMs = Number.NEGATIVE_INFINITY;
   }
 
   /** Raft's answers from a Ready. */
@@ -94,7 +105,6 @@ export class LinearizableReads {
     for (const [id, w] of this.waiting) {
       if (w.index !== undefined && w.index <= appliedIndex) {
         this.waiting.delete(id);
-        clearTimeout(w.timer);
         for (const c of w.callers) c.resolve();
       }
     }
@@ -102,10 +112,7 @@ export class LinearizableReads {
 
   /** Fails every read, waiting or not yet asked. */
   stop(err: Error): void {
-    for (const w of this.waiting.values()) {
-      clearTimeout(w.timer);
-      for (const c of w.callers) c.reject(err);
-    }
+    for (const w of this.waiting.values()) for (const c of w.callers) c.reject(err);
     this.waiting.clear();
     for (const c of this.batch.splice(0)) c.reject(err);
   }
