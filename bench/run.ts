@@ -111,8 +111,8 @@ for (const scenario of scenarios.filter((s) => selected(s.id))) {
     try {
       dep = await scenario.start(kind);
       await populate(dep.clientURLs, base);
-      for (const step of SETTLE_STEPS) {
-        if (settleMs > 0) await load(dep.clientURLs, step.op, { ...base, clients: step.clients, warmupMs: 0, durationMs: settleMs * step.share });
+      if (settleMs > 0) {
+        for (const s of SETTLE_STEPS) await load(dep.clientURLs, s.op, { ...base, clients: s.clients, warmupMs: 0, durationMs: settleMs * s.share });
       }
       for (const c of cases) {
         const m = await load(dep.clientURLs, c.op, { ...base, clients: c.clients });
