@@ -53,10 +53,14 @@ function isFormContentType(ct: string | null): boolean {
 }
 
 /** The body as text, refusing (without buffering it) anything over MAX_FORM_BYTES. */
-async function readLimitedBody(request: Request): Promise<string> {
+function readLimitedBody(request: Request): Promise<string> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > MAX_FORM_BYTES) throw new FormError("http: POST too large");
-  if (declared !== null) return request.text();
+  if (declared === null) return readStreamedBody(request);
+  return Number(declared) > MAX_FORM_BYTES ? Promise.reject(new FormError("http: POST too large")) : request.text();
+}
+
+/** A body of unknown length (chunked), read until it passes MAX_FORM_BYTES. */
+async function readStreamedBody(request: Request): Promise<string> {
   const body = request.body;
   if (body === null) return "";
   const reader = body.getReader();

@@ -26,28 +26,32 @@ export class CommitOnlyHold {
 
   /** Returns the messages to send now; holds the rest. */
   filter(messages: Message[]): Message[] {
-    const now = messages.filter((m) => {
-      if (m.type !== MessageType.App) return true;
-      const forwarded = this.forwardedUpTo.get(m.to);
-      const answersForwarded = forwarded !== undefined && m.commit >= forwarded;
-      if (answersForwarded) this.forwardedUpTo.delete(m.to);
-      if (m.entries.length > 0 || answersForwarded) {
-        this.held.delete(m.to);
-        return true;
-      }
-      this.held.set(m.to, m);
-      return false;
-    });
-    if (this.held.size > 0 && this.timer === null) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        const held = [...this.held.values()];
-        this.held.clear();
-        this.release(held);
-      }, this.delayMs);
-    }
+    const now: Message[] = [];
+    for (const m of messages) if (this.sendsNow(m)) now.push(m);
+    if (this.held.size > 0 && this.timer === null) this.timer = setTimeout(this.releaseHeld, this.delayMs);
     return now;
   }
+
+  private sendsNow(m: Message): boolean {
+    if (m.type !== MessageType.App) return true;
+    const forwarded = this.forwardedUpTo.get(m.to);
+    const answersForwarded = forwarded !== undefined && m.commit >= forwarded;
+    if (answersForwarded) this.forwardedUpTo.delete(m.to);
+    if (m.entries.length > 0 || answersForwarded) {
+      this.held.delete(m.to);
+      return true;
+    }
+    this.held.set(m.to, m);
+    return false;
+  }
+
+  // Bound once: at one client a commit is held after nearly every write.
+  private readonly releaseHeld = (): void => {
+    this.timer = null;
+    const held = [...this.held.values()];
+    this.held.clear();
+    this.release(held);
+  };
 
   /** A member removed for good (IDs are never reused). */
   forget(id: NodeId): void {

@@ -304,8 +304,12 @@ export class RaftMember implements Member, IntrospectableMember {
       return;
     }
     this.pumping = true;
-    setImmediate(() => void this.pump());
+    setImmediate(this.runPump);
   }
+
+  // Bound once: the run loop's callbacks would otherwise be a new closure on every pass.
+  private readonly runPump = (): void => void this.pump();
+  private readonly onBackgroundSaveFailed = (e: unknown): void => this.diskFailed(e as Error);
 
   private async pump(): Promise<void> {
     try {
@@ -350,11 +354,15 @@ export class RaftMember implements Member, IntrospectableMember {
     // later Ready, which is handled after this one's fsync. Never while the term or vote is
     // still unpersisted: a leader of a term it could forget must not speak for it.
     const hs = this.storage.initialState().hardState;
-    const early =
-      this.node.raft.state === StateRole.Leader && !rd.snapshot && (!rd.hardState || (rd.hardState.term === hs.term && rd.hardState.vote === hs.vote))
-        ? rd.messages.filter((m) => m.type === MessageType.App || m.type === MessageType.Heartbeat)
-        : [];
-    if (early.length > 0) this.send(early);
+    const sendEarly =
+      this.node.raft.state === StateRole.Leader && !rd.snapshot && (!rd.hardState || (rd.hardState.term === hs.term && rd.hardState.vote === hs.vote));
+    let late = rd.messages;
+    if (sendEarly) {
+      const early: Message[] = [];
+      late = [];
+      for (const m of rd.messages) (m.type === MessageType.App || m.type === MessageType.Heartbeat ? early : late).push(m);
+      if (early.length > 0) this.send(early);
+    }
     if (rd.snapshot) {
       await this.wal.saveSnapshot(rd.snapshot);
       this.storage.applySnapshot(rd.snapshot);
@@ -371,15 +379,11 @@ export class RaftMember implements Member, IntrospectableMember {
       // Only the commit index moved: nothing waits on it, and the WAL writes in order, so the next
       // synced save covers it. A failure still stops the member's writes through diskFailed.
       if (rd.mustSync) await saved;
-      else saved.catch((e) => this.diskFailed(e as Error));
+      else saved.catch(this.onBackgroundSaveFailed);
     }
     if (rd.hardState) this.storage.setHardState(rd.hardState);
     if (rd.entries.length > 0) this.storage.append(rd.entries);
-    if (early.length === 0) this.send(rd.messages);
-    else {
-      const sent = new Set(early);
-      this.send(rd.messages.filter((m) => !sent.has(m)));
-    }
+    this.send(late);
     if (rd.snapshot) this.applySnapshot(rd.snapshot);
     for (; applied < rd.committedEntries.length; applied++) this.applyEntry(rd.committedEntries[applied]!);
     this.reads.answered(rd.readStates);

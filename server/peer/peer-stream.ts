@@ -100,7 +100,7 @@ export class PeerStream {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // Messages queued in the same turn (one Ready) leave in one frame.
-      queueMicrotask(() => this.flush());
+      queueMicrotask(this.flushQueued);
     }
   }
 
@@ -122,6 +122,9 @@ export class PeerStream {
       return good.length > 0 ? { frame: encodeBatch(good), count: good.length } : null;
     }
   }
+
+  // Bound once: at one client every Ready queues a flush per follower.
+  private readonly flushQueued = (): void => this.flush();
 
   private flush(): void {
     this.flushScheduled = false;

@@ -31,7 +31,10 @@ interface SaveRequest {
 }
 
 /** Entries, then hard state, then snapshot marker: the order replay expects. */
-function encodeRequest(req: SaveRequest): Omit<Pending, "resolve" | "reject"> {
+const unsettled = (): void => {};
+
+/** The queued form of a save; the caller sets resolve and reject (declared here so every Pending has one shape). */
+function encodeRequest(req: SaveRequest): Pending {
   const records: Pending["records"] = [];
   for (const entry of req.entries) {
     checkEntryEncodable(entry);
@@ -42,7 +45,7 @@ function encodeRequest(req: SaveRequest): Omit<Pending, "resolve" | "reject"> {
   const lastEntry = req.entries[req.entries.length - 1];
   // Entries and markers are always synced; only a bare hard state may skip it when asked.
   const sync = req.sync !== false || req.entries.length > 0 || req.marker !== undefined;
-  return { records, hardState: req.hardState, lastEntryIndex: lastEntry?.index, markerIndex: req.marker?.index, sync };
+  return { records, hardState: req.hardState, lastEntryIndex: lastEntry?.index, markerIndex: req.marker?.index, sync, resolve: unsettled, reject: unsettled };
 }
 
 /** Where the log stands; openWal/createWal build it from disk. */
@@ -182,25 +185,30 @@ export class Wal {
   }
 
   private enqueue(req: SaveRequest): Promise<void> {
-    let p: Omit<Pending, "resolve" | "reject">;
+    let pending: Pending;
     try {
       this.assertWritable();
-      p = encodeRequest(req);
+      pending = encodeRequest(req);
     } catch (err) {
       return Promise.reject(err);
     }
     const last = req.entries[req.entries.length - 1];
     if (last) this.queuedLastIndex = last.index;
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ...p, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        // Start one microtask later so every save issued in this turn (e.g. by the continuations
-        // of the batch that just completed) lands in the same batch.
-        this.flushDone = Promise.resolve().then(() => this.flushLoop());
-      }
-    });
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    pending.resolve = resolve;
+    pending.reject = reject;
+    this.queue.push(pending);
+    if (!this.flushing) {
+      this.flushing = true;
+      // Start one microtask later so every save issued in this turn (e.g. by the continuations
+      // of the batch that just completed) lands in the same batch.
+      this.flushDone = Promise.resolve().then(this.runFlushLoop);
+    }
+    return promise;
   }
+
+  // Bound once: a save at one client starts a new flush loop almost every time.
+  private readonly runFlushLoop = (): Promise<void> => this.flushLoop();
 
   private async flushLoop(): Promise<void> {
     for (;;) {
@@ -210,9 +218,10 @@ export class Wal {
         this.flushing = false;
         return;
       }
-      const batch = this.queue.splice(0);
+      const batch = this.queue;
+      this.queue = [];
       if (this.failed) {
-        batch.forEach((p) => p.reject(this.failed!));
+        for (const p of batch) p.reject(this.failed);
         continue;
       }
       try {
@@ -221,10 +230,10 @@ export class Wal {
         // Anything thrown here (a failed write or sync, or a bug) leaves the file in an unknown
         // state past the last sync: stop writing until a restart re-reads it.
         const failure = this.fail(err);
-        batch.forEach((p) => p.reject(failure));
+        for (const p of batch) p.reject(failure);
         continue;
       }
-      batch.forEach((p) => p.resolve());
+      for (const p of batch) p.resolve();
       if (this.state.offset >= this.ctx.segmentSizeBytes) await this.cut().catch((err) => this.fail(err));
     }
   }
@@ -244,7 +253,8 @@ export class Wal {
     }
     const buf = w.take();
     await s.file.write(s.offset, buf);
-    const sync = batch.some((p) => p.sync);
+    let sync = false;
+    for (const p of batch) sync ||= p.sync;
     if (sync) await s.file.fdatasync();
     s.offset += buf.length;
     s.crc = w.crc;
