@@ -33,6 +33,7 @@ describe.skipIf(missing !== null)("dist/etcbun", () => {
     // server/runtime-tuning.ts: settings mimalloc reads only from the environment at start.
     const environ = readFileSync(`/proc/${srv.pid}/environ`, "utf8").split("\0");
     expect(environ).toContain("MIMALLOC_PURGE_DELAY=1000");
+    expect(environ).toContain("MIMALLOC_PURGE_HOLES_MIN_INTERVAL=1000");
     expect(environ).toContain("ETCBUN_RUNTIME_TUNED=1");
   });
 
