@@ -19,7 +19,7 @@ interface FileOps {
   fdatasync(fd: number): Promise<void>;
   fstatSize(fd: number): Promise<number>;
   close(fd: number): Promise<void>;
-  /** Writes up to this size are done in place with writeSync (see RealFile.write). */
+  /** RealFile.write does writes up to this size in place with writeSync; `write` gets the rest. */
   writeInPlaceMaxBytes?: number;
 }
 
@@ -37,13 +37,10 @@ const DONE: Promise<void> = Promise.resolve();
 
 const asyncOps: FileOps = {
   read: (fd, buf, offset) => promised<number>((cb) => fs.read(fd, buf, 0, buf.length, offset, cb)),
+  write: (fd, data, offset) => promised<number>((cb) => fs.write(fd, data, 0, data.length, offset, cb)),
   // A small write only copies into the page cache: done in place, it costs microseconds where a
   // thread-pool round trip costs tens of them on the WAL's critical path. Large ones (segment
   // preallocation, snapshot files) still go to the pool so the loop keeps serving.
-  write: (fd, data, offset) =>
-    data.length <= INLINE_WRITE_MAX_BYTES
-      ? new Promise<number>((resolve) => resolve(fs.writeSync(fd, data, 0, data.length, offset)))
-      : promised<number>((cb) => fs.write(fd, data, 0, data.length, offset, cb)),
   writeInPlaceMaxBytes: INLINE_WRITE_MAX_BYTES,
   ftruncate: (fd, size) => promised<void>((cb) => fs.ftruncate(fd, size, cb)),
   fsync: (fd) => promised<void>((cb) => fs.fsync(fd, cb)),
@@ -86,7 +83,7 @@ class RealFile implements DiskFile {
   }
 
   write(offset: number, data: Uint8Array): Promise<void> {
-    // The WAL's batches: written in place without a promise per partial write.
+    // The WAL's batches (see asyncOps): in place, without a promise per partial write.
     if (data.length <= (this.ops.writeInPlaceMaxBytes ?? -1)) {
       try {
         let done = 0;

@@ -30,10 +30,12 @@ interface SaveRequest {
   sync?: boolean;
 }
 
-/** Entries, then hard state, then snapshot marker: the order replay expects. */
 const unsettled = (): void => {};
 
-/** The queued form of a save; the caller sets resolve and reject (declared here so every Pending has one shape). */
+/**
+ * The queued form of a save: entries, then hard state, then snapshot marker, the order replay
+ * expects. The caller sets resolve and reject (present here so every Pending has one shape).
+ */
 function encodeRequest(req: SaveRequest): Pending {
   const records: Pending["records"] = [];
   for (const entry of req.entries) {
