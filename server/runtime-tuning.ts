@@ -28,8 +28,7 @@ function selfArgv(): string[] {
 
 export function tuneRuntime(env: NodeJS.ProcessEnv = process.env): void {
   // A setting already in the environment is the user's: it is kept, and the others still added.
-  const missing = Object.keys(SETTINGS).filter((k) => env[k] === undefined);
-  if (env[MARKER] === "1" || missing.length === 0) return;
+  if (env[MARKER] === "1" || Object.keys(SETTINGS).every((k) => env[k] !== undefined)) return;
   const execve = (process as { execve?: (file: string, args: string[], env: Record<string, string | undefined>) => never }).execve;
   if (typeof execve !== "function") return;
   try {
