@@ -13,7 +13,11 @@ const GO_ESCAPES: Record<string, string> = {
 const GO_ESCAPED_ANY = /[<>&\u2028\u2029]/;
 
 export function goJSON(value: unknown): string {
-  const text = JSON.stringify(value);
+  return goEscape(JSON.stringify(value));
+}
+
+/** JSON text (whole, or cut between tokens) with Go's HTML-safe escapes applied. */
+export function goEscape(text: string): string {
   // Most bodies hold none of these: a test is cheaper than a replace that finds nothing.
   return GO_ESCAPED_ANY.test(text) ? text.replace(GO_ESCAPED, (c) => GO_ESCAPES[c]!) : text;
 }

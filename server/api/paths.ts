@@ -72,7 +72,14 @@ const COMMA = 44;
  * than copying the (shared, immutable) event tree. The namespace dir itself becomes the keyless root.
  */
 export function eventJSON(event: EventJSON): string {
-  const text = goJSON(event);
+  return trimNamespaceKeys(goJSON(event));
+}
+
+/**
+ * The namespace left off every `"key":"/1…"` in JSON text. Exact on any piece of an event's text
+ * that does not split a key member from the character after its value.
+ */
+export function trimNamespaceKeys(text: string): string {
   // One pass over the original text: a second would also hit user key "/1" once the first had
   // trimmed "/1/1". `"key":"/1/x` becomes `"key":"/x`; `"key":"/1",` (the namespace) goes.
   let at = text.indexOf(KEY_IN_NAMESPACE);
