@@ -8,7 +8,7 @@ import { createWal, openWal } from "./open.ts";
 import { SimDisk } from "./simDisk.ts";
 import { DATA_DIR, META, entries, entry, simOptions } from "./test-helpers.ts";
 
-async function fillUntilFailure(disk: SimDisk, opts: ReturnType<typeof simOptions>) {
+async function fillUntilFailure(opts: ReturnType<typeof simOptions>) {
   const wal = await createWal(DATA_DIR, META, opts);
   let acked = 0;
   let failure: unknown;
@@ -25,7 +25,7 @@ test("disk full: saves reject with the cause, nothing acknowledged is lost, rest
   for (const segmentSizeBytes of [4096, 0]) {
     const disk = new SimDisk({ capacityBytes: 20_000 });
     const opts = simOptions(disk, { segmentSizeBytes });
-    const { wal, acked, failure } = await fillUntilFailure(disk, opts);
+    const { wal, acked, failure } = await fillUntilFailure(opts);
     expect(failure).toBeInstanceOf(WalFailedError);
     expect(errorCode((failure as WalFailedError).cause)).toBe("ENOSPC");
     expect(wal.failure).toBe(failure as WalFailedError);

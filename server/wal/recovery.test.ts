@@ -115,7 +115,7 @@ test("a bit flip in an earlier segment, mid last segment, or in the last record 
   const paths = await segmentPaths(disk);
   expect(paths.length).toBeGreaterThan(2);
   const cases = [
-    { path: paths[0]!, pick: (n: number) => 3 },
+    { path: paths[0]!, pick: (_n: number) => 3 },
     { path: paths[paths.length - 1]!, pick: (n: number) => Math.floor(n / 2) },
     { path: paths[paths.length - 1]!, pick: (n: number) => n - 1 },
   ];
