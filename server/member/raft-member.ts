@@ -3,7 +3,7 @@
 // a pump; the pump drains Ready batches one at a time: persist (one fsync per batch, however
 // many client writes it carries) → send → apply → advance. A single member runs the same path.
 import type { MemberJSON } from "../../shared/v2.ts";
-import type { LogEntrySummary, RaftEvent, RaftEventKind } from "../../shared/feed.ts";
+import type { LogEntrySummary, RaftEventKind } from "../../shared/feed.ts";
 import type { Transport } from "../peer/types.ts";
 import { decodeConfChange } from "../raft/conf_change_codec.ts";
 import type { MemoryStorage } from "../raft/memory_storage.ts";
@@ -20,7 +20,7 @@ import {
   MessageType,
   StateRole,
 } from "../raft/types.ts";
-import { EtcdError, type ApplyResult, type EventJSON, type V2Request, type V2Store } from "../store/types.ts";
+import { EtcdError, type ApplyResult, type V2Request, type V2Store } from "../store/types.ts";
 import type { Wal } from "../wal/wal.ts";
 import { computeMemberId } from "../bootstrap/ids.ts";
 import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequestEntry } from "./entry.ts";
@@ -28,7 +28,8 @@ import { attributesRequest, CLUSTER_VERSION_PATH, clusterVersionRequest, raftAtt
 import { MembershipError, type LeaderStats, type Member, type SelfStats, timeoutError } from "./types.ts";
 import { LinearizableReads } from "./read-index.ts";
 import { CommitOnlyHold } from "./commit-hold.ts";
-import type { IntrospectableMember, MemberIntrospection, PeerProgress } from "./introspect.ts";
+import type { IntrospectableMember, MemberIntrospection } from "./introspect.ts";
+import { MemberObservers, peerProgress, type RaftEventFields } from "./observers.ts";
 import { CONF_CHANGE_NAMES, summarizeEntry } from "./log-summary.ts";
 import { addRefusal, type ReconfigRefusal, type ReconfigView, removeRefusal } from "./reconfig-check.ts";
 import { goDuration, PeerTraffic, rfc3339, wallUs } from "./stats.ts";
@@ -132,9 +133,7 @@ export class RaftMember implements Member, IntrospectableMember {
   private readonly commitHold = new CommitOnlyHold(COMMIT_ONLY_DELAY_MS, (held) => {
     if (!this.stopped) this.transmit(held);
   });
-  private readonly raftListeners = new Set<(e: RaftEvent) => void>();
-  private readonly storeListeners = new Set<(e: EventJSON) => void>();
-  private commitLatencies: { atMs: number; ms: number }[] = [];
+  private readonly observers: MemberObservers;
 
   constructor(opts: RaftMemberOptions) {
     this.opts = opts;
@@ -148,6 +147,7 @@ export class RaftMember implements Member, IntrospectableMember {
     this.transport = opts.transport;
     this.nowUs = opts.nowUs ?? wallUs;
     this.log = opts.log ?? ((l) => console.error(l));
+    this.observers = new MemberObservers(this.log);
     this.snapshotIndex = opts.snapshotIndex;
     this.appliedIndex = opts.snapshotIndex;
     this.confState = opts.confState;
@@ -433,24 +433,12 @@ export class RaftMember implements Member, IntrospectableMember {
     }
     const path = (logged.req as { path?: unknown }).path;
     if (typeof path === "string" && path.startsWith("/0/")) this.reloadMembership();
-    if (result) this.notifyStoreListeners(result.event);
+    if (result) this.observers.storeEvent(result.event);
     if (w) {
       this.waiters.delete(logged.id);
-      this.commitLatencies.push({ atMs: Date.now(), ms: performance.now() - w.startedMs });
-      if (this.commitLatencies.length > 2048) this.commitLatencies.splice(0, 1024);
+      this.observers.commitApplied(performance.now() - w.startedMs);
       if (result) w.resolve(result);
       else w.reject(error!);
-    }
-  }
-
-  /** Observers (the dashboard feed) must never break the apply loop. */
-  private notifyStoreListeners(event: EventJSON): void {
-    for (const l of this.storeListeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.log(`etcbun: store event listener failed: ${(err as Error).message}`);
-      }
     }
   }
 
@@ -743,25 +731,8 @@ export class RaftMember implements Member, IntrospectableMember {
     }
   }
 
-  private emitRaft(partial: { kind: RaftEventKind; detail: string; index?: number; memberId?: string }): void {
-    if (this.raftListeners.size === 0) return;
-    const st = this.node.status();
-    const ev: RaftEvent = {
-      kind: partial.kind,
-      atMs: Date.now(),
-      term: st.term,
-      index: partial.index ?? null,
-      leaderId: st.lead === "" ? null : st.lead,
-      memberId: partial.memberId,
-      detail: partial.detail,
-    };
-    for (const l of this.raftListeners) {
-      try {
-        l(ev);
-      } catch (err) {
-        this.log(`etcbun: raft event listener failed: ${(err as Error).message}`);
-      }
-    }
+  private emitRaft(fields: RaftEventFields): void {
+    this.observers.raftEvent(fields, () => this.node.basicStatus());
   }
 
   selfStats(): SelfStats {
@@ -809,35 +780,12 @@ export class RaftMember implements Member, IntrospectableMember {
       progress: () => {
         const st = this.node.status();
         if (st.role !== StateRole.Leader) return null;
-        const peers = new Map((this.transport?.stats() ?? []).map((s) => [s.id, s]));
-        return Object.entries(st.progress).map(([id, p]): PeerProgress => {
-          const ps = peers.get(id);
-          return {
-            id,
-            matchIndex: p.match,
-            nextIndex: p.next,
-            state: String(p.state).toLowerCase().replace("state", "") as PeerProgress["state"],
-            recentActive: p.recentActive,
-            health: id === this.id ? "healthy" : ps ? (ps.connected ? "healthy" : "unreachable") : "unknown",
-            rttMs: ps?.rttMs ?? null,
-          };
-        });
+        return peerProgress(st.progress, { selfId: this.id, streams: this.transport?.stats() ?? [] });
       },
       logEntries: (afterIndex, { limit }) => this.logEntries(afterIndex, limit),
-      onRaftEvent: (l) => {
-        this.raftListeners.add(l);
-        return () => this.raftListeners.delete(l);
-      },
-      onStoreEvent: (l) => {
-        this.storeListeners.add(l);
-        return () => this.storeListeners.delete(l);
-      },
-      commitLatencyMs: () => {
-        const since = Date.now() - 1000;
-        const xs = this.commitLatencies.filter((c) => c.atMs >= since).map((c) => c.ms).sort((a, b) => a - b);
-        if (xs.length === 0) return null;
-        return { p50: xs[Math.floor(xs.length * 0.5)]!, p99: xs[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]! };
-      },
+      onRaftEvent: (l) => this.observers.onRaftEvent(l),
+      onStoreEvent: (l) => this.observers.onStoreEvent(l),
+      commitLatencyMs: () => this.observers.commitLatencyMs(),
     };
   }
 
