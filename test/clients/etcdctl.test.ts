@@ -164,6 +164,24 @@ describe.skipIf(skip !== null)(`etcdctl (v2) against etcd 3.4 and ${targetKind()
     expect(y).toEqual(x);
   }, 30000);
 
+  test("a listing longer than one chunk (server/api/listing.ts) lists what etcd lists", async () => {
+    const [ref, mine] = await sides();
+    const value = "v".repeat(2000);
+    const run = async (s: Side) => {
+      // 150 keys of 2 KB: about 330 KB of JSON, more than one 256 KB chunk.
+      for (let i = 0; i < 150; i++) {
+        const r = await fetch(`${s.server.clientURL}/v2/keys/big/d${i % 3}/k${i}`, { method: "PUT", body: new URLSearchParams({ value }) });
+        expect(r.status).toBe(201);
+      }
+      return normalized(s, await runCtl(s.server, ["ls", "--sort", "--recursive", "/big"]));
+    };
+    const [x, y] = await Promise.all([run(ref), run(mine)]);
+    expect(x.stdout.trimEnd().split("\n")).toHaveLength(153);
+    expect(y).toEqual(x);
+    const body = await (await fetch(`${mine.server.clientURL}/v2/keys/big?recursive=true`)).json();
+    expect(body.node.nodes.flatMap((d: { nodes: unknown[] }) => d.nodes)).toHaveLength(150);
+  }, 60000);
+
   test("an unreachable endpoint exits 2", async () => {
     const r = await runCtl({ ...pair().target, clientURL: "http://127.0.0.1:1" }, ["get", "/x"]);
     expect(r.code).toBe(2);
