@@ -5,7 +5,7 @@ import { addCorsHeaders, corsHeaderRecord } from "./cors.ts";
 import { FormError, readParams } from "./form.ts";
 import { JSON_TYPE, keysErrorResponse, methodNotAllowed } from "./http.ts";
 import { expireAtUs, type KeysRequest, parseKeysRequest } from "./keys-request.ts";
-import { chunkedEventBody } from "./listing.ts";
+import { chunkedEventBody, eventBodyBytes } from "./listing.ts";
 import { type RequestTarget, eventJSON, storeKey } from "./paths.ts";
 import { watchResponse, type WatchSettings } from "./watch.ts";
 
@@ -24,7 +24,7 @@ function isCreated(result: ApplyResult): boolean {
 
 const NO_VALUE_ACTIONS = new Set(["set", "compareAndSwap", "create", "update"]);
 
-function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext, origin: string | null): Response {
+function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext, origin: string | null): Response | Promise<Response> {
   const m = ctx.member;
   const headers: Record<string, string> = {
     "Content-Type": JSON_TYPE,
@@ -35,12 +35,19 @@ function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext, o
   };
   if (origin !== null) corsHeaderRecord(headers, origin);
   const status = isCreated(result) ? 201 : 200;
+  // A listing can be any size: it is made (or, for HEAD, measured) a chunk per turn (listing.ts).
+  const listing = result.event.node?.nodes !== undefined;
   if (kr.method === "HEAD") {
+    if (listing) {
+      return eventBodyBytes(result.event).then((bytes) => {
+        headers["Content-Length"] = String(bytes);
+        return new Response(null, { status, headers });
+      });
+    }
     headers["Content-Length"] = String(Buffer.byteLength(eventJSON(result.event) + "\n"));
     return new Response(null, { status, headers });
   }
-  // A listing can be any size: it is made a chunk per turn (listing.ts).
-  if (result.event.node?.nodes !== undefined) return new Response(chunkedEventBody(result.event), { status, headers });
+  if (listing) return new Response(chunkedEventBody(result.event), { status, headers });
   const body =
     kr.noValueOnSuccess && NO_VALUE_ACTIONS.has(result.event.action)
       ? `{"action":"${result.event.action}"}\n`

@@ -108,6 +108,17 @@ export class EventChunks {
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The UTF-8 length of the body chunkedEventBody gives, counted a chunk per turn (for HEAD). */
+export async function eventBodyBytes(event: EventJSON): Promise<number> {
+  const chunks = new EventChunks(event);
+  let bytes = Buffer.byteLength(chunks.next()) + 1;
+  while (!chunks.done) {
+    await nextTurn();
+    bytes += Buffer.byteLength(chunks.next());
+  }
+  return bytes;
+}
+
 /**
  * The body for an event and its trailing newline: the text itself when it fits one chunk,
  * otherwise a stream that makes each further chunk in a later turn, once the client has taken

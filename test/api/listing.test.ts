@@ -1,7 +1,7 @@
 // Listings made a chunk at a time (server/api/listing.ts): joined, the chunks are eventJSON's
 // text whatever the chunk size, and a long listing gives the event loop back between chunks.
 import { expect, test } from "bun:test";
-import { chunkedEventBody, EventChunks } from "../../server/api/listing.ts";
+import { chunkedEventBody, eventBodyBytes, EventChunks } from "../../server/api/listing.ts";
 import { eventJSON } from "../../server/api/paths.ts";
 import { putRequest, Store } from "../../server/store/index.ts";
 import type { EventJSON } from "../../server/store/types.ts";
@@ -81,6 +81,18 @@ test("a long listing is a stream whose chunks are made in separate turns", async
   // A short one is plain text, as before.
   const small = store.get("/1/d0/k0", { recursive: false, sorted: false, nowUs: 0 }).event;
   expect(chunkedEventBody(small)).toBe(eventJSON(small) + "\n");
+});
+
+test("HEAD's length of a long listing is counted over turns and matches the body's bytes", async () => {
+  const store = new Store({ namespaces: ["/0", "/1"] });
+  // Multi-byte characters: the count is of UTF-8 bytes, not of UTF-16 units.
+  const value = "é€😀".repeat(400);
+  for (let i = 0; i < 400; i++) store.apply(putRequest(`/1/u/k${i}`, { value, nowUs: 0 }));
+  const event = store.get("/1", { recursive: true, sorted: false, nowUs: 0 }).event;
+  expect(new EventChunks(event).next().length).toBeLessThan(eventJSON(event).length);
+  expect(await eventBodyBytes(event)).toBe(Buffer.byteLength(eventJSON(event) + "\n"));
+  const small = store.get("/1/u/k0", { recursive: false, sorted: false, nowUs: 0 }).event;
+  expect(await eventBodyBytes(small)).toBe(Buffer.byteLength(eventJSON(small) + "\n"));
 });
 
 test("GET of a large directory over the API answers the same text, and HEAD its length", async () => {
