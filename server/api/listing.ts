@@ -11,7 +11,7 @@ import { goEscape } from "./go-json.ts";
 import { trimNamespaceKeys } from "./paths.ts";
 
 /** About 1 ms of serialization per chunk. */
-export const CHUNK_CHARS = 256 * 1024;
+const CHUNK_CHARS = 256 * 1024;
 
 type Obj = Record<string, unknown>;
 
@@ -29,10 +29,10 @@ interface ArrayFrame {
 
 type Frame = ObjectFrame | ArrayFrame;
 
-/** Values worth walking member by member: arrays, and objects that hold a listing (`nodes`) or a node. */
+/** Values walked member by member: arrays, and nodes that list children. Anything else is one JSON.stringify. */
 function isDeep(v: unknown): v is Obj | unknown[] {
   if (typeof v !== "object" || v === null) return false;
-  return Array.isArray(v) || Array.isArray((v as Obj).nodes) || typeof (v as Obj).node === "object";
+  return Array.isArray(v) || Array.isArray((v as Obj).nodes);
 }
 
 /** JSON.stringify's text of one plain-data event, made a chunk at a time. */

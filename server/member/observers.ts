@@ -7,7 +7,10 @@ import type { ProgressStatus } from "../raft/status.ts";
 import type { PeerStats } from "../peer/types.ts";
 import type { PeerProgress } from "./introspect.ts";
 
-/** Propose→apply latencies kept: enough for the last second at any rate this member reaches. */
+/**
+ * Propose→apply latencies kept. A bound, not a second's worth: above about 2,000 writes a second
+ * the window holds the latest 1,024-2,048 of them.
+ */
 const COMMIT_LATENCIES_MAX = 2048;
 const COMMIT_LATENCY_WINDOW_MS = 1000;
 
@@ -70,7 +73,7 @@ export class MemberObservers {
     if (this.commitLatencies.length > COMMIT_LATENCIES_MAX) this.commitLatencies.splice(0, COMMIT_LATENCIES_MAX / 2);
   }
 
-  /** p50 and p99 of the last second's propose→apply latencies; null when nothing was applied. */
+  /** p50 and p99 of the kept propose→apply latencies from the last second; null when there are none. */
   commitLatencyMs(): { p50: number; p99: number } | null {
     const since = Date.now() - COMMIT_LATENCY_WINDOW_MS;
     const xs = this.commitLatencies.filter((c) => c.atMs >= since).map((c) => c.ms).sort((a, b) => a - b);
