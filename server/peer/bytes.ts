@@ -103,9 +103,17 @@ export class ByteReader {
 
   /** A length-prefixed byte string, copied so it does not pin the whole frame in memory. */
   bytes(): Uint8Array {
+    return this.bytesView().slice();
+  }
+
+  /**
+   * A length-prefixed byte string as a view into the input: for data that is copied on soon
+   * anyway (entries go into the log's chunks and the WAL's frame), so the frame is not pinned long.
+   */
+  bytesView(): Uint8Array {
     const n = this.uvarint();
     this.need(n);
-    const out = this.buf.slice(this.pos, this.pos + n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type { Message } from "../raft/types.ts";
-import { CodecError, decodeBatch, decodeSnapshotHeader, encodeBatch, encodeSnapshotHeader } from "./codec.ts";
+import { ByteWriter } from "./bytes.ts";
+import { CodecError, decodeBatch, decodeSnapshotHeader, encodeBatch, encodeBatchInto, encodeSnapshotHeader } from "./codec.ts";
 
 const idArb = fc.oneof(
   fc.constant(""),
@@ -44,6 +45,24 @@ describe("peer codec", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  test("a reused writer gives each batch the same bytes as a fresh one, larger or smaller than the last", () => {
+    const w = new ByteWriter(16);
+    fc.assert(
+      fc.property(fc.array(messageArb, { maxLength: 8 }), (msgs) => {
+        const frame = encodeBatchInto(w, msgs);
+        expect(frame).toEqual(encodeBatch(msgs));
+        expect(decodeBatch(frame)).toEqual(msgs);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("IDs that share a low word keep their own high words", () => {
+    const hb = (to: string): Message => ({ type: 8, to, from: "1", term: 1, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 });
+    const ids = ["abcdef01", "1abcdef01", "ffffffffabcdef01", "abcdef01", "1abcdef01"];
+    for (const id of ids) expect(decodeBatch(encodeBatch([hb(id)]))[0]!.to).toBe(id);
   });
 
   test("a heartbeat costs few bytes", () => {

@@ -18,18 +18,42 @@ const CANONICAL_ID = /^(?:[1-9a-f][0-9a-f]{0,15})?$/;
 const MIN_MESSAGE_BYTES = 1 + 8 + 8 + 6 + 1;
 const MIN_ENTRY_BYTES = 4;
 
-function writeId(w: ByteWriter, id: string): void {
+/**
+ * Member IDs seen on the wire, both ways: a cluster has a handful, and every message carries two,
+ * so parsing and formatting them each time was most of a small message's garbage. Bounded in
+ * case a peer sends many distinct ones (cleared, not evicted: the cluster's few come back at once).
+ */
+const ID_CACHE_MAX = 256;
+const idWords = new Map<string, readonly [number, number]>();
+/** By the low word; the entry holds the high word too, so a collision only misses the cache. */
+const idStrings = new Map<number, { hi: number; id: string }>();
+
+function idToWords(id: string): readonly [number, number] {
+  const cached = idWords.get(id);
+  if (cached !== undefined) return cached;
   if (!CANONICAL_ID.test(id)) throw new CodecError(`invalid node id ${JSON.stringify(id)}`);
   const padded = id.padStart(16, "0");
-  w.u32(parseInt(padded.slice(0, 8), 16));
-  w.u32(parseInt(padded.slice(8), 16));
+  const words = [parseInt(padded.slice(0, 8), 16), parseInt(padded.slice(8), 16)] as const;
+  if (idWords.size >= ID_CACHE_MAX) idWords.clear();
+  idWords.set(id, words);
+  return words;
+}
+
+function writeId(w: ByteWriter, id: string): void {
+  const [hi, lo] = idToWords(id);
+  w.u32(hi);
+  w.u32(lo);
 }
 
 function readId(r: ByteReader): string {
   const hi = r.u32();
   const lo = r.u32();
-  if (hi === 0) return lo === 0 ? "" : lo.toString(16);
-  return hi.toString(16) + lo.toString(16).padStart(8, "0");
+  const cached = idStrings.get(lo);
+  if (cached !== undefined && cached.hi === hi) return cached.id;
+  const id = hi === 0 ? (lo === 0 ? "" : lo.toString(16)) : hi.toString(16) + lo.toString(16).padStart(8, "0");
+  if (idStrings.size >= ID_CACHE_MAX) idStrings.clear();
+  idStrings.set(lo, { hi, id });
+  return id;
 }
 
 function writeEntry(w: ByteWriter, e: Entry): void {
@@ -44,7 +68,8 @@ function readEntry(r: ByteReader): Entry {
   const index = r.uvarint();
   const type = r.uvarint();
   if (type > 1) throw new CodecError(`unknown entry type ${type}`);
-  return { term, index, type, data: r.bytes() };
+  // A view: the log copies entry payloads into its chunks and the WAL into its frame.
+  return { term, index, type, data: r.bytesView() };
 }
 
 function writeIds(w: ByteWriter, ids: readonly string[]): void {
@@ -131,14 +156,33 @@ function readMessage(r: ByteReader, opts: { snapshotDataInline: boolean }): { me
 
 /** A frame body: version byte, message count, messages. */
 export function encodeBatch(messages: readonly Message[]): Uint8Array {
+  const w = new ByteWriter(frameBytesBound(messages));
+  writeBatch(w, messages);
+  return w.take();
+}
+
+/**
+ * The same frame written into `w`, cleared first and reused across calls: the returned view is
+ * valid until `w` is written again (a socket send that copies, as WebSocket.send does).
+ */
+export function encodeBatchInto(w: ByteWriter, messages: readonly Message[]): Uint8Array {
+  w.clear();
+  w.ensureCapacity(frameBytesBound(messages));
+  writeBatch(w, messages);
+  return w.written();
+}
+
+function frameBytesBound(messages: readonly Message[]): number {
   // Sized for the entries up front: growing by doubling copied a frame of appends five times over.
   let bytesBound = 64;
   for (const m of messages) bytesBound += approxBytes(m);
-  const w = new ByteWriter(bytesBound);
+  return bytesBound;
+}
+
+function writeBatch(w: ByteWriter, messages: readonly Message[]): void {
   w.u8(VERSION);
   w.uvarint(messages.length);
   for (const m of messages) writeMessage(w, m, { snapshotDataInline: true });
-  return w.take();
 }
 
 export function decodeBatch(frame: Uint8Array): Message[] {

@@ -3,7 +3,8 @@
 // queue is full the oldest message is dropped and the peer reported unreachable.
 import type { Message, NodeId } from "../raft/types.ts";
 import { BoundedQueue } from "./bounded-queue.ts";
-import { encodeBatch } from "./codec.ts";
+import { ByteWriter } from "./bytes.ts";
+import { encodeBatch, encodeBatchInto } from "./codec.ts";
 import { classifyRefusal, peerRequestHeaders } from "./headers.ts";
 import { PEER_STREAM_PATH, REMOVED_CLOSE_CODE } from "./routes.ts";
 
@@ -31,6 +32,8 @@ const BATCH_BYTES_TARGET = 1 << 20;
 /** A stream with no pong for this long (or three ping intervals) is presumed half-open and replaced. */
 const PONG_TIMEOUT_MS = 5000;
 const BACKPRESSURE_RETRY_MS = 2;
+/** A frame buffer grown past this (a large batch) is let go after the send rather than kept. */
+const SCRATCH_KEEP_BYTES = 64 << 10;
 
 // The DOM lib's WebSocket type hides Bun's client extensions (headers, tls, ping, terminate).
 const BunWebSocket = WebSocket as unknown as new (url: string, options?: Bun.WebSocketOptions) => Bun.WebSocket;
@@ -44,6 +47,8 @@ function streamURL(peerURL: string): string {
 
 export class PeerStream {
   private readonly queue: BoundedQueue;
+  /** Frames are encoded here and copied by ws.send, so a frame costs no allocation of its own. */
+  private scratch = new ByteWriter(4096);
   private ws: BunWebSocket | null = null;
   private closed = false;
   private stopped = false;
@@ -104,9 +109,10 @@ export class PeerStream {
     }
   }
 
+  /** The batch's frame, valid until the next encode; null when none of it could be encoded. */
   private encode(batch: Message[]): { frame: Uint8Array; count: number } | null {
     try {
-      return { frame: encodeBatch(batch), count: batch.length };
+      return { frame: encodeBatchInto(this.scratch, batch), count: batch.length };
     } catch (e) {
       // One bad message (CodecError, or a malformed object) must not take the batch, or the member, with it.
       const good = batch.filter((m) => {
@@ -119,7 +125,7 @@ export class PeerStream {
           return false;
         }
       });
-      return good.length > 0 ? { frame: encodeBatch(good), count: good.length } : null;
+      return good.length > 0 ? { frame: encodeBatchInto(this.scratch, good), count: good.length } : null;
     }
   }
 
@@ -141,6 +147,7 @@ export class PeerStream {
       this.counters.sentMessages += encoded.count;
       this.counters.sentBytes += encoded.frame.length;
     }
+    if (this.scratch.allocatedBytes > SCRATCH_KEEP_BYTES) this.scratch = new ByteWriter(4096);
     if (this.queuedMessages > 0 && this.flushTimer === null) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;

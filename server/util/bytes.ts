@@ -38,6 +38,29 @@ export class GrowableBytes {
     this.view = view;
   }
 
+  /** Room for `n` bytes in all, allocated now (a reused writer keeps its buffer across clear()). */
+  ensureCapacity(n: number): void {
+    if (n > this.buf.length) this.reserve(n - this.pos);
+  }
+
+  /** Bytes allocated, written or not. */
+  get allocatedBytes(): number {
+    return this.buf.length;
+  }
+
+  /** What was written so far, as a view the next write or clear() changes. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /**
+   * Starts over in the same buffer. Bytes past `pos` then hold old data, not zeros: only for a
+   * writer whose format writes every byte it takes (the peer codec, not the WAL's padded frames).
+   */
+  clear(): void {
+    this.pos = 0;
+  }
+
   /** What was written, as one buffer the writer never touches again; the writer starts afresh. */
   take(): Uint8Array {
     const out = this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos);
