@@ -52,13 +52,38 @@ export function getU64(view: DataView, at: number): number {
   return hi * 0x1_0000_0000 + view.getUint32(at, true);
 }
 
+/** The last ID stored and its value: a hard state's vote is the same on every save of a term. */
+let lastId: NodeId = "";
+let lastIdValue = 0n;
+
 export function putId(view: DataView, at: number, id: NodeId): void {
-  view.setBigUint64(at, id === "" ? 0n : BigInt("0x" + id), true);
+  if (id !== lastId) {
+    lastIdValue = id === "" ? 0n : BigInt("0x" + id);
+    lastId = id;
+  }
+  view.setBigUint64(at, lastIdValue, true);
 }
 
 export function getId(view: DataView, at: number): NodeId {
   const v = view.getBigUint64(at, true);
   return v === 0n ? "" : v.toString(16);
+}
+
+/** A hard state payload: u64 term, u64 vote (a member ID), u64 commit. */
+export const HARD_STATE_BYTES = 24;
+
+/** Writes a hard state payload at `at`; throws RangeError (or SyntaxError for a vote that is not hex). */
+export function writeHardStatePayload(hs: HardState, into: { view: DataView; at: number }): void {
+  putU64(into.view, into.at, hs.term);
+  putId(into.view, into.at + 8, hs.vote);
+  putU64(into.view, into.at + 16, hs.commit);
+}
+
+const [, checkView] = bytesWithView(HARD_STATE_BYTES);
+
+/** The checks writeHardStatePayload would fail, made ahead of time so a bad one fails only its caller. */
+export function checkHardStateEncodable(hs: HardState): void {
+  writeHardStatePayload(hs, { view: checkView, at: 0 });
 }
 
 /** An entry payload: u64 term, u64 index, u8 type, then the entry's data. */
@@ -93,10 +118,8 @@ export function encodePayload(rec: WalRecord): Uint8Array {
       return b;
     }
     case RecordType.HardState: {
-      const [b, v] = bytesWithView(24);
-      putU64(v, 0, rec.hardState.term);
-      putId(v, 8, rec.hardState.vote);
-      putU64(v, 16, rec.hardState.commit);
+      const [b, v] = bytesWithView(HARD_STATE_BYTES);
+      writeHardStatePayload(rec.hardState, { view: v, at: 0 });
       return b;
     }
     case RecordType.Crc: {

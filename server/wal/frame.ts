@@ -8,7 +8,18 @@
 import { crc32c } from "./crc32c.ts";
 import type { Entry } from "../raft/types.ts";
 import { GrowableBytes } from "../util/bytes.ts";
-import { ENTRY_FIXED_BYTES, PayloadError, RecordType, decodePayload, encodePayload, writeEntryPayload, type WalRecord } from "./codec.ts";
+import type { HardState } from "../raft/types.ts";
+import {
+  ENTRY_FIXED_BYTES,
+  HARD_STATE_BYTES,
+  PayloadError,
+  RecordType,
+  decodePayload,
+  encodePayload,
+  writeEntryPayload,
+  writeHardStatePayload,
+  type WalRecord,
+} from "./codec.ts";
 import { isZero } from "./zeros.ts";
 
 export const HEADER_BYTES = 12;
@@ -20,14 +31,25 @@ export function frameBytes(payloadBytes: number): number {
 }
 
 /**
- * A record waiting in the WAL's queue: an entry stays as it is until it is framed (checked with
- * checkEntryEncodable when queued); any other record is encoded when queued.
+ * A record waiting in the WAL's queue: an entry or a hard state stays as it is until it is framed
+ * (checked with checkEntryEncodable or checkHardStateEncodable when queued); any other record is
+ * encoded when queued.
  */
-export type QueuedRecord = { kind: "entry"; entry: Entry } | { kind: "encoded"; type: RecordType; payload: Uint8Array };
+export type QueuedRecord =
+  | { kind: "entry"; entry: Entry }
+  | { kind: "hardState"; hardState: HardState }
+  | { kind: "encoded"; type: RecordType; payload: Uint8Array };
 
 /** The frame bytes a queued record will take. */
 export function queuedFrameBytes(r: QueuedRecord): number {
-  return frameBytes(r.kind === "entry" ? ENTRY_FIXED_BYTES + r.entry.data.length : r.payload.length);
+  switch (r.kind) {
+    case "entry":
+      return frameBytes(ENTRY_FIXED_BYTES + r.entry.data.length);
+    case "hardState":
+      return frameBytes(HARD_STATE_BYTES);
+    case "encoded":
+      return frameBytes(r.payload.length);
+  }
 }
 
 function headerCheck(frame: Uint8Array, at: number): number {
@@ -37,7 +59,8 @@ function headerCheck(frame: Uint8Array, at: number): number {
 /**
  * Frames records in order, carrying the running CRC, straight into the buffer the next take()
  * returns: one allocation per batch (sized up front when the caller knows the total), not one
- * per record plus a copy to join them.
+ * per record plus a copy to join them. The WAL keeps one writer and restart()s it for each batch,
+ * so a batch allocates nothing at all; that is why seal() zeroes the padding itself.
  */
 export class FrameWriter extends GrowableBytes {
   /** `capacity`: the frame bytes the caller expects to add before take() (see frameBytes). */
@@ -52,9 +75,24 @@ export class FrameWriter extends GrowableBytes {
     this.addEncoded(rec.type, encodePayload(rec));
   }
 
+  /** Empties the writer, keeping its buffer, to frame a batch of about `capacityBytes` chained from `crc`. */
+  restart(crc: number, capacityBytes: number): void {
+    this.crc = crc;
+    this.clear();
+    this.ensureCapacity(capacityBytes);
+  }
+
   addQueued(r: QueuedRecord): void {
     if (r.kind === "entry") this.addEntry(r.entry);
+    else if (r.kind === "hardState") this.addHardState(r.hardState);
     else this.addEncoded(r.type, r.payload);
+  }
+
+  /** A hard state record encoded straight into the frame (checked with checkHardStateEncodable). */
+  addHardState(hs: HardState): void {
+    const at = this.open(HARD_STATE_BYTES);
+    writeHardStatePayload(hs, { view: this.view, at: at + HEADER_BYTES });
+    this.seal(RecordType.HardState, at, HARD_STATE_BYTES);
   }
 
   /** For payloads encoded ahead of time (off the flush path, so bad input fails only its caller). */
@@ -96,7 +134,8 @@ export class FrameWriter extends GrowableBytes {
     const seed = type === RecordType.Crc ? v.getUint32(start, true) : this.crc;
     this.crc = crc32c(b, crc32c(b, seed, at, at + 6), start, start + payloadBytes);
     v.setUint32(at + 8, this.crc, true);
-    // The pad bytes are zero: the buffer is fresh and every byte below `pos` is written once.
+    // A restarted writer's buffer holds the last batch's bytes: the padding must be zeroed here.
+    b.fill(0, start + payloadBytes, at + size);
     this.pos += size;
   }
 }

@@ -259,3 +259,28 @@ test("a bare hard state saved with sync: false is written without its own fdatas
   expect(r.hardState).toEqual({ term: 1, vote: "9e737febb6b99eee", commit: 3 });
   await r.wal.close();
 });
+
+test("batches framed in one reused buffer leave zeros in every frame's padding", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk);
+  const wal = await createWal(DATA_DIR, META, opts);
+  const filled = (index: number, bytes: number) => ({ ...entry(index, 1, bytes), data: new Uint8Array(bytes).fill(0xff) });
+  // A long batch of 0xff bytes, then short ones whose padding falls where those bytes were.
+  await wal.save({ term: 1, vote: META.memberId, commit: 0 }, [filled(1, 1001), filled(2, 999)]);
+  for (let i = 3; i < 10; i++) await wal.save({ term: 1, vote: META.memberId, commit: i - 1 }, [filled(i, i)]);
+  await wal.save({ term: 1, vote: "", commit: 9 }, [], { sync: false });
+  await wal.close();
+  const bytes = await disk.readFile(wal.segmentPaths[0]!);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let frames = 0;
+  for (let at = 0; at + 8 <= bytes.length && view.getUint32(at, true) !== 0; frames++) {
+    const length = view.getUint32(at, true);
+    const size = (12 + length + 7) & ~7;
+    expect([...bytes.subarray(at + 12 + length, at + size)].every((b) => b === 0)).toBe(true);
+    at += size;
+  }
+  expect(frames).toBeGreaterThanOrEqual(2 + 10 + 9);
+  const r = await openWal(DATA_DIR, opts);
+  expect(r.entries.map((e) => e.data.length)).toEqual([1001, 999, 3, 4, 5, 6, 7, 8, 9]);
+  expect(r.hardState).toEqual({ term: 1, vote: "", commit: 9 });
+});

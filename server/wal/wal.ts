@@ -1,7 +1,7 @@
 // The open write-ahead log: appends what each Raft Ready hands out with one fdatasync per batch
 // (group commit), cuts segments, records snapshots and releases what they cover.
 import type { Entry, HardState, Snapshot } from "../raft/types.ts";
-import { RecordType, checkEntryEncodable, encodePayload, type SnapshotMarker, type WalMetadata } from "./codec.ts";
+import { RecordType, checkEntryEncodable, checkHardStateEncodable, encodePayload, type SnapshotMarker, type WalMetadata } from "./codec.ts";
 import type { WalContext } from "./context.ts";
 import type { DiskFile } from "./disk.ts";
 import { WalFailedError } from "./errors.ts";
@@ -32,6 +32,9 @@ interface SaveRequest {
 
 const unsettled = (): void => {};
 
+/** A frame buffer grown past this by a large batch is dropped after the write rather than kept. */
+const FRAME_BUFFER_KEEP_BYTES = 1 << 20;
+
 /**
  * The queued form of a save: entries, then hard state, then snapshot marker, the order replay
  * expects. The caller sets resolve and reject (present here so every Pending has one shape).
@@ -42,7 +45,10 @@ function encodeRequest(req: SaveRequest): Pending {
     checkEntryEncodable(entry);
     records.push({ kind: "entry", entry });
   }
-  if (req.hardState) records.push({ kind: "encoded", type: RecordType.HardState, payload: encodePayload({ type: RecordType.HardState, hardState: req.hardState }) });
+  if (req.hardState) {
+    checkHardStateEncodable(req.hardState);
+    records.push({ kind: "hardState", hardState: req.hardState });
+  }
   if (req.marker) records.push({ kind: "encoded", type: RecordType.Snapshot, payload: encodePayload({ type: RecordType.Snapshot, marker: req.marker }) });
   const lastEntry = req.entries[req.entries.length - 1];
   // Entries and markers are always synced; only a bare hard state may skip it when asked.
@@ -65,6 +71,8 @@ export interface WalState {
 
 export class Wal {
   private queue: Pending[] = [];
+  /** Every batch is framed here; see FrameWriter.restart. */
+  private frames = new FrameWriter(0);
   /** True while a flush loop runs; cleared in the same turn it sees the queue empty. */
   private flushing = false;
   private flushDone: Promise<void> = Promise.resolve();
@@ -244,7 +252,8 @@ export class Wal {
     const s = this.state;
     let bytes = 0;
     for (const p of batch) for (const r of p.records) bytes += queuedFrameBytes(r);
-    const w = new FrameWriter(s.crc, bytes);
+    const w = this.frames;
+    w.restart(s.crc, bytes);
     let lastIndex = s.lastIndex;
     let hardState = s.hardState;
     for (const p of batch) {
@@ -253,7 +262,7 @@ export class Wal {
       if (p.markerIndex !== undefined) lastIndex = Math.max(lastIndex, p.markerIndex);
       hardState = p.hardState ?? hardState;
     }
-    const buf = w.take();
+    const buf = w.written();
     await s.file.write(s.offset, buf);
     let sync = false;
     for (const p of batch) sync ||= p.sync;
@@ -263,6 +272,8 @@ export class Wal {
     s.lastIndex = lastIndex;
     s.hardState = hardState;
     if (sync) this.syncCount++;
+    // The write is done with the buffer; one grown for a large batch is not kept.
+    if (w.allocatedBytes > FRAME_BUFFER_KEEP_BYTES) this.frames = new FrameWriter(0);
   }
 
   /** Seals the full segment at its used length and continues in a fresh preallocated one. */
