@@ -353,7 +353,7 @@ export class RaftMember implements Member, IntrospectableMember {
     // heartbeats acknowledge nothing, and a commit covering these entries can only leave in a
     // later Ready, which is handled after this one's fsync. Never while the term or vote is
     // still unpersisted: a leader of a term it could forget must not speak for it.
-    const hs = this.storage.initialState().hardState;
+    const hs = this.storage.currentHardState();
     const sendEarly =
       this.node.raft.state === StateRole.Leader && !rd.snapshot && (!rd.hardState || (rd.hardState.term === hs.term && rd.hardState.vote === hs.vote));
     let late = rd.messages;

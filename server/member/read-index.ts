@@ -102,6 +102,7 @@ export class LinearizableReads {
 
   /** Completes every read whose index the store has applied. */
   release(appliedIndex: number): void {
+    if (this.waiting.size === 0) return; // every Ready asks, almost always with nothing waiting
     for (const [id, w] of this.waiting) {
       if (w.index !== undefined && w.index <= appliedIndex) {
         this.waiting.delete(id);

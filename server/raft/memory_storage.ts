@@ -25,6 +25,11 @@ export class MemoryStorage implements Storage {
     return { hardState: this.hardState, confState: this.snap.metadata.confState };
   }
 
+  /** The hard state last set, without building an InitialState (the member asks on every Ready). */
+  currentHardState(): HardState {
+    return this.hardState;
+  }
+
   setHardState(hs: HardState): void {
     this.hardState = { term: hs.term, vote: hs.vote, commit: hs.commit };
   }
@@ -64,7 +69,7 @@ export class MemoryStorage implements Storage {
   /** Records a snapshot of the applied state at `index` (which must still be in the log). */
   createSnapshot(index: number, options: { confState?: ConfState; data: Uint8Array }): Snapshot {
     if (index <= this.snap.metadata.index) throw new SnapOutOfDateError();
-    invariant(index <= this.lastIndex(), () => `snapshot ${index} is beyond last index ${this.lastIndex()}`);
+    if (!(index <= this.lastIndex())) invariant(false, () => `snapshot ${index} is beyond last index ${this.lastIndex()}`);
     this.snap = {
       metadata: {
         index,
@@ -79,7 +84,7 @@ export class MemoryStorage implements Storage {
   /** Drops entries up to and including `compactIndex`; it must not pass the last index. */
   compact(compactIndex: number): void {
     if (compactIndex <= this.ents.firstIndex) throw new CompactedError();
-    invariant(compactIndex <= this.lastIndex(), () => `compact ${compactIndex} is beyond last index ${this.lastIndex()}`);
+    if (!(compactIndex <= this.lastIndex())) invariant(false, () => `compact ${compactIndex} is beyond last index ${this.lastIndex()}`);
     // The entry at compactIndex stays as the dummy: only its term is read from here on, so its
     // payload goes (and with it, possibly, the chunk it shared with the dropped entries).
     this.ents.clearPayload(compactIndex);
@@ -94,7 +99,7 @@ export class MemoryStorage implements Storage {
     if (lastNew < first) return; // everything offered was already compacted
     const skip = first > entries[0]!.index ? first - entries[0]!.index : 0;
     const at = entries[skip]!.index;
-    invariant(at <= this.ents.endIndex, () => `missing log entry [last: ${this.lastIndex()}, append at: ${at}]`);
+    if (!(at <= this.ents.endIndex)) invariant(false, () => `missing log entry [last: ${this.lastIndex()}, append at: ${at}]`);
     if (at < this.ents.endIndex) this.ents.truncateFrom(at);
     for (let k = skip; k < entries.length; k++) this.ents.push(entries[k]!);
   }

@@ -70,7 +70,7 @@ export class PackedEntries {
 
   /** Appends the entry that must come next (its index is endIndex); the payload is copied. */
   push(e: Entry): void {
-    invariant(e.index === this.endIndex, () => `packed log: appending ${e.index} after ${this.endIndex - 1}`);
+    if (e.index !== this.endIndex) invariant(false, () => `packed log: appending ${e.index} after ${this.endIndex - 1}`);
     if (this.count === this.terms.length) this.grow();
     const i = this.count++;
     this.terms[i] = e.term;
@@ -96,7 +96,7 @@ export class PackedEntries {
 
   /** Drops every entry from `index` on (their chunk space is not reused: views stay valid). */
   truncateFrom(index: number): void {
-    invariant(index >= this.first && index <= this.endIndex, () => `packed log: truncate at ${index} outside [${this.first}, ${this.endIndex}]`);
+    if (!(index >= this.first && index <= this.endIndex)) invariant(false, () => `packed log: truncate at ${index} outside [${this.first}, ${this.endIndex}]`);
     this.count = index - this.first;
   }
 
@@ -107,7 +107,7 @@ export class PackedEntries {
 
   /** Drops every entry before `index`, and the chunks only they used. */
   dropBefore(index: number): void {
-    invariant(index >= this.first && index <= this.endIndex, () => `packed log: drop before ${index} outside [${this.first}, ${this.endIndex}]`);
+    if (!(index >= this.first && index <= this.endIndex)) invariant(false, () => `packed log: drop before ${index} outside [${this.first}, ${this.endIndex}]`);
     const n = index - this.first;
     if (n === 0) return;
     const keep = this.count - n;

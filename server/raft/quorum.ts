@@ -12,13 +12,26 @@ export function majority(voterCount: number): number {
   return Math.floor(voterCount / 2) + 1;
 }
 
+/** Reused by committedIndex, which runs on every append acknowledgement. */
+const matchScratch: number[] = [];
+
 /** The largest index that a majority of voters have matched. 0 with no voters. */
 export function committedIndex(voters: ReadonlySet<NodeId>, matchOf: (id: NodeId) => number): number {
   const n = voters.size;
   if (n === 0) return 0;
-  const matches: number[] = [];
-  for (const id of voters) matches.push(matchOf(id));
-  matches.sort((a, b) => b - a);
+  const matches = matchScratch;
+  matches.length = 0;
+  // Insertion sort, descending: a handful of voters, and no array or comparator per call.
+  for (const id of voters) {
+    const m = matchOf(id);
+    let i = matches.length;
+    matches.push(m);
+    while (i > 0 && matches[i - 1]! < m) {
+      matches[i] = matches[i - 1]!;
+      i--;
+    }
+    matches[i] = m;
+  }
   return matches[majority(n) - 1]!;
 }
 

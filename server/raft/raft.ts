@@ -170,9 +170,9 @@ export class Raft {
     const t = m.type;
     if (t === MessageType.Vote || t === MessageType.VoteResp || t === MessageType.PreVote || t === MessageType.PreVoteResp) {
       // The term of a (pre)vote is the campaign's, which for a pre-vote is not ours yet.
-      invariant(m.term !== 0, () => `term should be set when sending ${t}`);
+      if (m.term === 0) invariant(false, () => `term should be set when sending ${t}`);
     } else {
-      invariant(m.term === 0, () => `term should not be set when sending ${t} (was ${m.term})`);
+      if (m.term !== 0) invariant(false, () => `term should not be set when sending ${t} (was ${m.term})`);
       // Proposals and read requests are forwarded as-is: they carry no term.
       if (t !== MessageType.Prop && t !== MessageType.ReadIndex) m.term = this.term;
     }
@@ -382,8 +382,11 @@ export class Raft {
     this.uncommittedSize = Math.max(0, this.uncommittedSize - size);
   }
 
+  // Bound once: maybeCommit runs on every append acknowledgement.
+  private readonly matchOf = (id: NodeId): number => this.prs.get(id)?.match ?? 0;
+
   maybeCommit(): boolean {
-    const mci = committedIndex(this.voters, (id) => this.prs.get(id)?.match ?? 0);
+    const mci = committedIndex(this.voters, this.matchOf);
     return this.raftLog.maybeCommit(mci, this.term);
   }
 

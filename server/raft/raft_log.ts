@@ -82,7 +82,7 @@ export class RaftLog {
     const lastNew = index + ents.length;
     const conflict = this.findConflict(ents);
     if (conflict !== 0) {
-      invariant(conflict > this.committed, () => `entry ${conflict} conflicts with committed entry [committed(${this.committed})]`);
+      if (!(conflict > this.committed)) invariant(false, () => `entry ${conflict} conflicts with committed entry [committed(${this.committed})]`);
       this.append(ents.slice(conflict - (index + 1)));
     }
     this.commitTo(Math.min(committed, lastNew));
@@ -92,7 +92,7 @@ export class RaftLog {
   append(ents: Entry[]): number {
     if (ents.length === 0) return this.lastIndex();
     const after = ents[0]!.index - 1;
-    invariant(after >= this.committed, () => `after(${after}) is out of range [committed(${this.committed})]`);
+    if (!(after >= this.committed)) invariant(false, () => `after(${after}) is out of range [committed(${this.committed})]`);
     this.unstable.truncateAndAppend(ents);
     return this.lastIndex();
   }
@@ -141,7 +141,7 @@ export class RaftLog {
 
   commitTo(index: number): void {
     if (this.committed >= index) return; // commit never decreases
-    invariant(this.lastIndex() >= index, () => `tocommit(${index}) is out of range [lastIndex(${this.lastIndex()})]`);
+    if (!(this.lastIndex() >= index)) invariant(false, () => `tocommit(${index}) is out of range [lastIndex(${this.lastIndex()})]`);
     this.committed = index;
   }
 
@@ -186,7 +186,7 @@ export class RaftLog {
   slice(lo: number, hi: number, maxBytes?: number): Entry[] {
     if (lo === hi) return [];
     if (lo < this.firstIndex()) throw new CompactedError();
-    invariant(hi <= this.lastIndex() + 1, () => `slice[${lo},${hi}) out of bound [${this.firstIndex()},${this.lastIndex()}]`);
+    if (!(hi <= this.lastIndex() + 1)) invariant(false, () => `slice[${lo},${hi}) out of bound [${this.firstIndex()},${this.lastIndex()}]`);
     let out: Entry[] = [];
     const uOffset = this.unstable.offset;
     if (lo < uOffset) {

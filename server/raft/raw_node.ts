@@ -5,7 +5,7 @@ import { encodeConfChange } from "./conf_change_codec.ts";
 import { applyConfChange } from "./conf_change.ts";
 import { isLocalMessage, isResponseMessage, makeMessage } from "./message.ts";
 import { Raft, type RaftConfig } from "./raft.ts";
-import { isEmptyHardState, sameHardState } from "./storage.ts";
+import { sameHardState } from "./storage.ts";
 import { type BasicStatus, type RaftStatus, basicStatus, raftStatus } from "./status.ts";
 import {
   type ConfChange,
@@ -112,10 +112,12 @@ export class RawNode {
   hasReady(): boolean {
     if (this.outstanding) return false;
     const r = this.raft;
-    const soft = r.softState();
-    if (soft.lead !== this.prevSoftState.lead || soft.role !== this.prevSoftState.role) return true;
-    const hard = r.hardState();
-    if (!isEmptyHardState(hard) && !sameHardState(hard, this.prevHardState)) return true;
+    // Asked several times per write: the fields are compared where they are, without building states.
+    const soft = this.prevSoftState;
+    if (r.lead !== soft.lead || r.state !== soft.role) return true;
+    const hard = this.prevHardState;
+    const commit = r.raftLog.committed;
+    if (!(r.term === 0 && r.vote === "" && commit === 0) && (r.term !== hard.term || r.vote !== hard.vote || commit !== hard.commit)) return true;
     if (r.raftLog.unstable.snapshot) return true;
     if (r.msgs.length > 0 || r.readStates.length > 0 || r.raftLog.unstable.entries.length > 0) return true;
     return r.raftLog.hasNextCommittedEntries();

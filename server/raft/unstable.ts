@@ -64,9 +64,9 @@ export class Unstable {
 
   /** Entries in [lo, hi), cut to `maxBytes` when given. */
   slice(lo: number, hi: number, maxBytes?: number): Entry[] {
-    invariant(lo <= hi, () => `invalid unstable slice ${lo} > ${hi}`);
+    if (!(lo <= hi)) invariant(false, () => `invalid unstable slice ${lo} > ${hi}`);
     const upper = this.offset + this.entries.length;
-    invariant(lo >= this.offset && hi <= upper, () => `unstable slice [${lo},${hi}) out of bound [${this.offset},${upper}]`);
+    if (!(lo >= this.offset && hi <= upper)) invariant(false, () => `unstable slice [${lo},${hi}) out of bound [${this.offset},${upper}]`);
     const from = lo - this.offset;
     return this.entries.slice(from, from + countWithin(hi - lo, (k) => this.entries[from + k]!.data.byteLength, maxBytes));
   }
