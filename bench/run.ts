@@ -8,6 +8,7 @@
 //   bun bench/run.ts [--quick] [--only 1-member,3-member,memory] [--server etcd|etcbun]
 //                    [--duration-ms N] [--clients 1,64] [--ops put,get,qget] [--memory-keys N]
 //                    [--workers N] [--generator wrk|bun] [--out test-output/bench.md] [--settle-ms N]
+//                    [--one-client direct|generator]
 //
 // --quick: short windows and 10,000 keys for memory, for smoke-testing the bench itself.
 // --settle-ms: unmeasured load on each fresh deployment (default 10 s): PUT and GET at 64 clients,
@@ -15,6 +16,9 @@
 // --clients / --ops keep only the rows with those client counts / operations.
 // --generator: wrk when installed (cheapest per request; one wrk per client URL), else Bun worker
 // processes.
+// --one-client: rows with one client are measured by bench/one-client.c (direct, the default; it
+// is built with the system's C compiler) or by the --generator like the other rows. wrk's own
+// latencies at one connection are not trustworthy on the benchmark machine: see one-client.ts.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,6 +28,7 @@ import { measureMemory, type MemoryOptions, type MemoryResult } from "./memory.t
 import { markdownTable, memoryTable, type Row } from "./report.ts";
 import { scenarios } from "./scenarios.ts";
 import type { Deployment, Measurement, Op } from "./types.ts";
+import { measureOneClient, oneClientPath } from "./one-client.ts";
 import { measureWithWrk, wrkPath } from "./wrk.ts";
 
 const { values: args } = parseArgs({
@@ -38,6 +43,7 @@ const { values: args } = parseArgs({
     "memory-keys": { type: "string" },
     workers: { type: "string", default: "2" },
     generator: { type: "string" },
+    "one-client": { type: "string", default: "direct" },
     out: { type: "string", default: "test-output/bench.md" },
   },
 });
@@ -68,7 +74,19 @@ if (kinds.includes("etcd") && !etcdPath()) {
   process.exit(1);
 }
 
+const oneClient = args["one-client"];
+if (oneClient !== "direct" && oneClient !== "generator") {
+  console.error(`--one-client ${oneClient}: choose direct or generator`);
+  process.exit(1);
+}
+if (oneClient === "direct" && oneClientPath() === null) {
+  console.error("--one-client direct needs a C compiler to build bench/one-client.c (apt-get install gcc), or pass --one-client generator");
+  process.exit(1);
+}
+
 function load(urls: string[], op: Op, opts: MeasureOptions): Promise<Measurement> {
+  // A lone client goes to the first URL (the leader on 3 members) whichever tool measures it.
+  if (opts.clients === 1 && oneClient === "direct") return measureOneClient(urls[0]!, op, opts);
   return generator === "wrk" ? measureWithWrk(urls, op, opts) : measure(urls, op, opts);
 }
 
@@ -133,7 +151,7 @@ for (const scenario of scenarios.filter((s) => selected(s.id))) {
 }
 if (rows.length > 0) {
   sections.push(
-    `keys API, ${durationMs} ms windows after ${settleMs} ms of unmeasured load per deployment (PUT and GET at 64 clients, PUT at 1), ${base.valueBytes}-byte values, ${base.keys} keys, load from ${generator} (${base.workers} ${generator === "wrk" ? "threads" : "processes"}); 3-member clients are spread over all members`,
+    `keys API, ${durationMs} ms windows after ${settleMs} ms of unmeasured load per deployment (PUT and GET at 64 clients, PUT at 1), ${base.valueBytes}-byte values, ${base.keys} keys, load from ${generator} (${base.workers} ${generator === "wrk" ? "threads" : "processes"})${oneClient === "direct" ? ", one-client rows from bench/one-client.c" : ""}; 3-member clients are spread over all members`,
     markdownTable(rows),
   );
 }
