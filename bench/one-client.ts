@@ -12,22 +12,25 @@
 import { spawn, spawnSync } from "bun";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { MeasureOptions } from "./measure.ts";
+import { type MeasureOptions, percentile } from "./measure.ts";
 import type { Measurement, Op } from "./types.ts";
 import { parseQuantiles } from "./wrk.ts";
 
 const SOURCE = join(import.meta.dir, "one-client.c");
 const BINARY = join(import.meta.dir, "..", "test-output", "one-client");
 
-/** The compiled client, built with the system's C compiler when missing or older than its source; null without one. */
+let built: string | null | undefined;
+
+/** The compiled client, built once per process with the system's C compiler when missing or older than its source; null without one. */
 export function oneClientPath(): string | null {
-  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return BINARY;
+  if (built !== undefined) return built;
+  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return (built = BINARY);
   const cc = Bun.which("cc") ?? Bun.which("gcc");
-  if (cc === null) return null;
+  if (cc === null) return (built = null);
   mkdirSync(join(BINARY, ".."), { recursive: true });
-  const built = spawnSync([cc, "-O2", "-o", BINARY, SOURCE], { stderr: "pipe" });
-  if (built.exitCode !== 0) throw new Error(`building ${SOURCE} failed: ${built.stderr.toString()}`);
-  return BINARY;
+  const compiled = spawnSync([cc, "-O2", "-o", BINARY, SOURCE], { stderr: "pipe" });
+  if (compiled.exitCode !== 0) throw new Error(`building ${SOURCE} failed: ${compiled.stderr.toString()}`);
+  return (built = BINARY);
 }
 
 export interface OneClientResult extends Measurement {
@@ -47,14 +50,14 @@ export function parseOneClient(out: string): OneClientResult {
   const requests = field("requests");
   const windowMs = field("window_us") / 1000;
   const quantilesUs = parseQuantiles(out);
-  const at = (p: number) => (quantilesUs.length === 0 ? NaN : quantilesUs[Math.ceil((p / 100) * quantilesUs.length) - 1]! / 1000);
+  const at = (p: number) => percentile(quantilesUs, p) / 1000;
   return { requests, windowMs, latencySumMs: field("latency_sum_us") / 1000, quantilesUs, requestsPerSec: requests / (windowMs / 1000), p50Ms: at(50), p99Ms: at(99), errors: field("errors") };
 }
 
 /** One client against the first URL, after `warmupMs` of unrecorded requests on the same connection. */
 export async function measureOneClient(url: string, op: Op, opts: Omit<MeasureOptions, "clients" | "workers">): Promise<OneClientResult> {
   const binary = oneClientPath();
-  if (binary === null) throw new Error("no C compiler (cc) to build bench/one-client.c; apt-get install gcc, or pass --one-client wrk");
+  if (binary === null) throw new Error("no C compiler (cc) to build bench/one-client.c; apt-get install gcc, or pass --one-client generator");
   const u = new URL(url);
   const args = [u.hostname.replace(/^\[|\]$/g, ""), u.port, op, String(opts.keys), String(opts.valueBytes), String(opts.warmupMs), String(opts.durationMs)];
   const proc = spawn([binary, ...args], { stdout: "pipe", stderr: "pipe" });
