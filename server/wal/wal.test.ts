@@ -260,6 +260,58 @@ test("a bare hard state saved with sync: false is written without its own fdatas
   await r.wal.close();
 });
 
+/** Frames from the start of a segment up to the zeros after the last one. */
+function frameCount(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let frames = 0;
+  for (let at = 0; at + 8 <= bytes.length && view.getUint32(at, true) !== 0; frames++) at += (12 + view.getUint32(at, true) + 7) & ~7;
+  return frames;
+}
+
+test("a bare hard state saved with sync: false waits for the next save and goes out in its batch; a newer one replaces it", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk);
+  const wal = await createWal(DATA_DIR, META, opts);
+  await wal.save({ term: 1, vote: "9e737febb6b99eee", commit: 0 }, entries(1, 3));
+  const path = wal.segmentPaths[0]!;
+  const before = await disk.readFile(path);
+  let settled = 0;
+  const held = [2, 3].map((commit) => wal.save({ term: 1, vote: "9e737febb6b99eee", commit }, [], { sync: false }).then(() => settled++));
+  await Bun.sleep(5);
+  // Nothing written yet, nothing settled: they wait for a batch to ride along with.
+  expect(await disk.readFile(path)).toEqual(before);
+  expect(settled).toBe(0);
+  const synced = wal.syncCount;
+  await wal.save(undefined, [entry(4, 1)]);
+  await Promise.all(held);
+  expect(settled).toBe(2);
+  expect(wal.syncCount).toBe(synced + 1);
+  // One batch, and the replaced hard state (commit 2) never reached the file: two frames, not three.
+  expect(frameCount(await disk.readFile(path))).toBe(frameCount(before) + 2);
+  const r = await openWal(DATA_DIR, { ...opts, metadata: META });
+  expect(r.hardState).toEqual({ term: 1, vote: "9e737febb6b99eee", commit: 3 });
+  expect(r.entries.map((e) => e.index)).toEqual([1, 2, 3, 4]);
+  await r.wal.close();
+  await wal.close();
+});
+
+test("a held hard state is written on its own after a while, and by close", async () => {
+  const disk = new SimDisk();
+  const opts = simOptions(disk);
+  const wal = await createWal(DATA_DIR, META, opts);
+  await wal.save({ term: 1, vote: "9e737febb6b99eee", commit: 0 }, entries(1, 3));
+  const alone = wal.save({ term: 1, vote: "9e737febb6b99eee", commit: 2 }, [], { sync: false });
+  const t0 = performance.now();
+  await alone;
+  expect(performance.now() - t0).toBeLessThan(1000);
+  expect((await openWal(DATA_DIR, { ...opts, metadata: META })).hardState?.commit).toBe(2);
+  void wal.save({ term: 1, vote: "9e737febb6b99eee", commit: 3 }, [], { sync: false });
+  await wal.close();
+  const r = await openWal(DATA_DIR, { ...opts, metadata: META });
+  expect(r.hardState?.commit).toBe(3);
+  await r.wal.close();
+});
+
 test("batches framed in one reused buffer leave zeros in every frame's padding", async () => {
   const disk = new SimDisk();
   const opts = simOptions(disk);

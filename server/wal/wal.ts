@@ -35,6 +35,9 @@ const unsettled = (): void => {};
 /** A frame buffer grown past this by a large batch is dropped after the write rather than kept. */
 const FRAME_BUFFER_KEEP_BYTES = 1 << 20;
 
+/** How long a bare hard state saved with sync: false may wait for a batch to ride along with. */
+const HELD_HARD_STATE_MAX_MS = 100;
+
 /**
  * The queued form of a save: entries, then hard state, then snapshot marker, the order replay
  * expects. The caller sets resolve and reject (present here so every Pending has one shape).
@@ -82,6 +85,16 @@ export class Wal {
   /** Set while a snapshot past the end of the log is being written; later saves wait for it. */
   private installGate: Promise<void> | null = null;
   private closed = false;
+  /**
+   * Bare hard states saved with sync: false, not yet queued: they ride along with the next save
+   * (the one that follows them at one client: the next write's entries), or leave on their own
+   * within HELD_HARD_STATE_MAX_MS. etcd's WAL keeps such a record in its write buffer until the
+   * next sync the same way; writing it at once cost the leader a write() and a batch per
+   * client write. Only the newest one's record is written: it supersedes the others.
+   */
+  private held: Pending[] = [];
+  /** Runs while hard states are being held, so an idle log keeps no timer. */
+  private heldTimer: ReturnType<typeof setInterval> | null = null;
   /** Batches written and synced so far (for stats and the group-commit bench). */
   syncCount = 0;
 
@@ -114,8 +127,9 @@ export class Wal {
    * Persists `entries` then `hardState` and resolves once they are on disk. Calls made while a
    * sync is in flight are written together and share the next one.
    * `sync: false` (Raft's `mustSync` was false: only the commit index moved) writes a bare hard
-   * state without waiting for an fdatasync of its own: it resolves once written, and reaches the
-   * disk with the next synced batch. Losing it loses nothing: the commit index is learned again.
+   * state without an fdatasync of its own, and not even at once: it is written with the next
+   * save (or within HELD_HARD_STATE_MAX_MS, or at close) and resolves then, reaching the disk
+   * with the next synced batch. Losing it loses nothing: the commit index is learned again.
    */
   save(hardState: HardState | undefined, entries: readonly Entry[], opts: { sync?: boolean } = {}): Promise<void> {
     if (!hardState && entries.length === 0) return this.failed ? Promise.reject(this.failed) : Promise.resolve();
@@ -185,6 +199,8 @@ export class Wal {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopHeldTimer();
+    this.releaseHeld();
     while (this.flushing) await this.flushDone;
     await this.state.file.close();
   }
@@ -207,14 +223,55 @@ export class Wal {
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     pending.resolve = resolve;
     pending.reject = reject;
+    if (!pending.sync) {
+      // Superseded: the newer hard state is written in its place, and settles this one with it.
+      const previous = this.held[this.held.length - 1];
+      if (previous) previous.records = [];
+      this.held.push(pending);
+      if (this.heldTimer === null) {
+        this.heldTimer = setInterval(this.onHeldTimer, HELD_HARD_STATE_MAX_MS);
+        this.heldTimer.unref?.();
+      }
+      return promise;
+    }
+    this.queueHeld();
     this.queue.push(pending);
+    this.startFlush();
+    return promise;
+  }
+
+  /** Held hard states go ahead of whatever is queued next: they were saved before it. */
+  private queueHeld(): void {
+    if (this.held.length === 0) return;
+    for (const p of this.held) this.queue.push(p);
+    this.held = [];
+  }
+
+  private releaseHeld(): void {
+    if (this.held.length === 0) return;
+    this.queueHeld();
+    this.startFlush();
+  }
+
+  // Bound once. A pass with nothing held (the saves that followed took it along) stops the timer.
+  private readonly onHeldTimer = (): void => {
+    if (this.held.length === 0) this.stopHeldTimer();
+    else this.releaseHeld();
+  };
+
+  private stopHeldTimer(): void {
+    if (this.heldTimer === null) return;
+    clearInterval(this.heldTimer);
+    this.heldTimer = null;
+  }
+
+  private startFlush(): void {
     if (!this.flushing) {
       this.flushing = true;
       // Start one microtask later so every save issued in this turn (e.g. by the continuations
       // of the batch that just completed) lands in the same batch.
       this.flushDone = Promise.resolve().then(this.runFlushLoop);
     }
-    return promise;
   }
 
   // Bound once: a save at one client starts a new flush loop almost every time.
