@@ -16,12 +16,12 @@ import { spawn, type Subprocess } from "bun";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { startCluster, type Cluster } from "../test/support/cluster.ts";
 import { freePort } from "../test/support/ports.ts";
 import { etcdPath, scratchDir } from "../test/support/servers.ts";
 import { percentile, populate } from "./measure.ts";
 import { measureOneClient, oneClientPath } from "./one-client.ts";
 import { pidWithArg } from "./rss.ts";
+import { startBenchCluster } from "./scenarios.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -60,9 +60,7 @@ export interface Deployment {
 }
 
 async function clusterDeployment(name: string, kind: "etcd" | "etcbun"): Promise<Deployment> {
-  // etcd's default timings, as in the keys benchmark's 3-member scenario; peers talk directly.
-  const c: Cluster = await startCluster({ size: 3, server: kind, proxied: false, heartbeatIntervalMs: 100, electionTimeoutMs: 1000 });
-  const leader = await c.waitForLeader();
+  const { cluster: c, leader } = await startBenchCluster(kind);
   return {
     name,
     url: leader.clientURL,
@@ -72,7 +70,8 @@ async function clusterDeployment(name: string, kind: "etcd" | "etcbun"): Promise
   };
 }
 
-export async function floorDeployment(): Promise<Deployment> {
+/** The relay, with the scratch dir its processes keep their logs in. */
+export async function floorDeployment(): Promise<Deployment & { dir: string }> {
   const dir = scratchDir("floor");
   const [client, p0, p1, p2] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const relay = join(import.meta.dir, "floor-relay.ts");
@@ -97,7 +96,7 @@ export async function floorDeployment(): Promise<Deployment> {
     await stop();
     throw e;
   }
-  return { name: "floor (Bun relay)", url: `http://127.0.0.1:${client}`, leaderPid: leader.pid, followerPids: followers.map((p) => p.pid), stop };
+  return { name: "floor (Bun relay)", url: `http://127.0.0.1:${client}`, leaderPid: leader.pid, followerPids: followers.map((p) => p.pid), stop, dir };
 }
 
 interface Window {

@@ -1,6 +1,6 @@
 // What the keys benchmark measures: each scenario starts etcd or etcbun the same way and lists
 // the operations and client counts it is measured at.
-import { startCluster } from "../test/support/cluster.ts";
+import { type Cluster, type ClusterMember, startCluster } from "../test/support/cluster.ts";
 import { startServer } from "../test/support/servers.ts";
 import type { Case, Scenario } from "./types.ts";
 
@@ -17,17 +17,23 @@ export const singleMember: Scenario = {
   },
 };
 
+/**
+ * Three members with etcd's default timings, not the launcher's fast test ones: a loaded machine
+ * must not turn a benchmark into a series of elections. No link proxies: peers talk directly.
+ */
+export async function startBenchCluster(kind: "etcd" | "etcbun"): Promise<{ cluster: Cluster; leader: ClusterMember }> {
+  const cluster = await startCluster({ size: 3, server: kind, proxied: false, heartbeatIntervalMs: 100, electionTimeoutMs: 1000 });
+  return { cluster, leader: await cluster.waitForLeader() };
+}
+
 export const threeMembers: Scenario = {
   name: "3 members",
   id: "3-member",
   cases: [...grid(["put"], [1, 16, 64, 256]), { op: "get", clients: 64 }, { op: "qget", clients: 64 }],
   async start(kind) {
-    // etcd's default timings, not the launcher's fast test ones: a loaded machine must not turn
-    // the benchmark into a series of elections. No link proxies: peers talk directly.
-    const c = await startCluster({ size: 3, server: kind, proxied: false, heartbeatIntervalMs: 100, electionTimeoutMs: 1000 });
+    const { cluster: c, leader } = await startBenchCluster(kind);
     // Leader first, so a lone client (and the odd one out of a split) lands on the same role for
     // both servers: a follower forwards writes, which costs a hop the leader does not pay.
-    const leader = await c.waitForLeader();
     const ordered = [leader, ...c.members.filter((m) => m !== leader)];
     return { clientURLs: ordered.map((m) => m.clientURL), stop: () => c.stop() };
   },
