@@ -28,6 +28,36 @@ describe("CommitOnlyHold", () => {
     hold.stop();
   });
 
+  test("the delay counts from when a follower's append was first held: steady appends release nothing", () => {
+    let now = 0;
+    const released: string[] = [];
+    const hold = new CommitOnlyHold(2, (ms) => released.push(...ms.map((m) => `${m.to}@${m.commit}`)), () => now);
+    const fire = (hold as unknown as { releaseHeld: () => void }).releaseHeld;
+    // One client's writes: each commit held, then carried by the next write's append 0.3 ms later.
+    for (let i = 1; i <= 20; i++) {
+      hold.filter([withEntry("b", i)]);
+      hold.filter([commitOnly("b", i + 1)]);
+      now += 0.3;
+      if (i % 7 === 0) fire(); // the timer comes due in between: nothing has been held 2 ms
+    }
+    expect(released).toEqual([]);
+    // The burst ends: the last commit was held at 5.7 ms and leaves once 2 ms have passed.
+    now += 1.5; // 7.5 ms: not yet
+    fire();
+    expect(released).toEqual([]);
+    now += 0.5;
+    fire();
+    expect(released).toEqual(["b@21"]);
+    // A newer commit-only append to a follower already held replaces it but keeps its due time.
+    hold.filter([commitOnly("c", 30)]);
+    now += 1;
+    hold.filter([commitOnly("c", 31)]);
+    now += 1;
+    fire();
+    expect(released).toEqual(["b@21", "c@31"]);
+    hold.stop();
+  });
+
   test("a commit of proposals the follower forwarded leaves at once, once", () => {
     const hold = new CommitOnlyHold(1000, () => {});
     hold.forwarded("b", 9);
