@@ -221,7 +221,9 @@ export class RaftMember implements Member, IntrospectableMember {
     } catch (e) {
       this.log(`etcbun: dropped a raft message from ${msg.from}: ${(e as Error).message}`);
     }
-    this.schedule();
+    // Most acknowledgements of a second follower change nothing (the first one committed the
+    // entry): no pass of the run loop for them. Proposals and reads schedule their own.
+    if (this.node.hasReady()) this.schedule();
   }
 
   reportUnreachable(peerId: string): void {
@@ -367,11 +369,14 @@ export class RaftMember implements Member, IntrospectableMember {
       await this.wal.saveSnapshot(rd.snapshot);
       this.storage.applySnapshot(rd.snapshot);
     }
-    // Committed entries that are already durable here (below this Ready's new entries) are
-    // applied, and their clients answered, while this Ready's own write is in flight: a quorum
-    // holds them, this member included. Entries of this very Ready wait for its fsync (a single
-    // member commits what it appends in the same Ready; answering first could lose the write).
-    const firstNew = rd.snapshot ? -1 : (rd.entries[0]?.index ?? Infinity);
+    // On the leader, committed entries that are already durable here (below this Ready's new
+    // entries) are applied, and their clients answered, while this Ready's own write is in flight:
+    // a quorum holds them, this member included. Entries of this very Ready wait for its fsync (a
+    // single member commits what it appends in the same Ready; answering first could lose the
+    // write). A follower applies after its acknowledgement has left: the leader is waiting on
+    // that acknowledgement, and a client of this member waiting on an older entry loses only the
+    // time of the write.
+    const firstNew = rd.snapshot || !sendEarly ? -1 : (rd.entries[0]?.index ?? Infinity);
     let applied = 0;
     if (rd.hardState || rd.entries.length > 0) {
       const saved = this.wal.save(rd.hardState, rd.entries, { sync: rd.mustSync });

@@ -49,11 +49,10 @@ export class ByteWriter extends GrowableBytes {
 
 export class ByteReader {
   private pos = 0;
-  private readonly view: DataView;
 
-  constructor(private readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  // No DataView: reading `.buffer` of a frame the socket handed over makes the engine allocate
+  // an ArrayBuffer object for it, once per received frame.
+  constructor(private readonly buf: Uint8Array) {}
 
   get remaining(): number {
     return this.buf.length - this.pos;
@@ -89,9 +88,10 @@ export class ByteReader {
 
   u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
 
   /** A count of items that each take at least `minItemBytes`; rejects counts the input cannot hold. */
