@@ -1,6 +1,7 @@
 // Command line → member (proxy and discovery modes come later). Nothing else lives here.
 import "./runtime-tuning.ts"; // first: it may re-execute the process before anything else loads
 import { collectWhenIdle } from "./idle-gc.ts";
+import { startIdlePoll } from "./idle-poll.ts";
 import { BootstrapError } from "./bootstrap/static.ts";
 import { type Config, ConfigError, helpText, loadConfig } from "./config/index.ts";
 import { serve } from "./api/serve.ts";
@@ -49,9 +50,11 @@ async function main(): Promise<void> {
   if (config.proxy !== "off") fail("proxy mode is not supported yet");
   if (config.discovery !== "" || config.discoverySrv !== "") fail("discovery bootstrap is not supported yet; use --initial-cluster");
 
+  const idlePoll = startIdlePoll(config.idlePollUs);
+  const touch = idlePoll ? () => idlePoll.touch() : undefined;
   let started;
   try {
-    started = await startMember(config, { onFatal: (reason) => fail(`member stopped: ${reason}`) });
+    started = await startMember(config, { onFatal: (reason) => fail(`member stopped: ${reason}`), onPeerMessage: touch });
   } catch (e) {
     // A corrupt WAL is an operator's problem, not a bug: one line naming file and offset, no trace.
     if (e instanceof BootstrapError || e instanceof ConfigError || e instanceof WalCorruptError) fail(e.message);
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
   }
   let server;
   try {
-    server = serve(config, started.member);
+    server = serve(config, started.member, { onRequest: touch });
   } catch (e) {
     fail(`cannot listen for clients on ${config.listenClientURLs.join(",")}: ${(e as Error).message}`);
   }
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     console.error(`etcbun: received ${signal}, stopping`);
     await server.stop();
     await started.stop();
+    idlePoll?.stop();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));

@@ -37,8 +37,14 @@ export function withRoutableURL(request: Request): Request {
   return new Request(url.slice(0, start) + "short-host.invalid" + url.slice(slash), request);
 }
 
-export function serve(config: Config, member: Member, opts: AppOptions = {}): ClientServer {
-  const app = createApp(member, { corsOrigins: config.corsOrigins, ...opts });
+export interface ServeOptions extends AppOptions {
+  /** Called on every request received, before it is handled (see idle-poll.ts). */
+  onRequest?: () => void;
+}
+
+export function serve(config: Config, member: Member, opts: ServeOptions = {}): ClientServer {
+  const { onRequest, ...appOptions } = opts;
+  const app = createApp(member, { corsOrigins: config.corsOrigins, ...appOptions });
   // Connections are accepted at once but held until the member is ready, as etcd does.
   let isReady = member.ready === undefined;
   const readyFirst = (member.ready?.() ?? Promise.resolve()).then(() => {
@@ -50,7 +56,11 @@ export function serve(config: Config, member: Member, opts: AppOptions = {}): Cl
     return Bun.serve({
       hostname: addr.hostname,
       port: addr.port,
-      fetch: (request) => (received++, isReady ? app.handle(withRoutableURL(request)) : readyFirst.then(() => app.handle(withRoutableURL(request)))),
+      fetch: (request) => {
+        received++;
+        onRequest?.();
+        return isReady ? app.handle(withRoutableURL(request)) : readyFirst.then(() => app.handle(withRoutableURL(request)));
+      },
       // Watches are long polls that may idle for hours; etcd has no server-side timeout either.
       idleTimeout: 0,
       // Above the 10 MiB form limit so the API answers etcd's 210 error instead of Bun's 413.

@@ -47,6 +47,13 @@ describe("defaults", () => {
     expect(helpText()).toContain("Reject reconfiguration requests that would cause quorum loss. (default true)");
   });
 
+  test("--idle-poll-us (etcbun's own) is 1000 unless set, 0 turning it off, also as ETCD_IDLE_POLL_US", () => {
+    expect(load([]).idlePollUs).toBe(1000);
+    expect(load(["--idle-poll-us", "0"]).idlePollUs).toBe(0);
+    expect(load([], { ETCD_IDLE_POLL_US: "300" }).idlePollUs).toBe(300);
+    expect(errorOf(["--idle-poll-us=-1"])).toContain("idle-poll-us");
+  });
+
   test("data dir and initial cluster follow the name", () => {
     const c = load(["--name", "n1", "--initial-advertise-peer-urls", "http://127.0.0.1:22380"]);
     expect(c.dataDir).toBe("n1.etcd");

@@ -47,6 +47,8 @@ export interface Config {
   corsOrigins: string[];
   debug: boolean;
   openDashboard: boolean;
+  /** etcbun's own: how long after each event a nice-19 thread keeps a CPU awake (0 is off). */
+  idlePollUs: number;
 }
 
 export type LoadResult =
@@ -155,6 +157,7 @@ function build(raw: RawFlags): Config {
     corsOrigins: cors.split(",").map((s) => s.trim()).filter((s) => s !== ""),
     debug: r.bool("debug"),
     openDashboard: r.bool("open-dashboard"),
+    idlePollUs: r.uint("idle-poll-us"),
   };
   r.bool("enable-v2"); // accepted for etcd compatibility, but a malformed value is still an error
   if (config.discovery !== "" && config.initialClusterState === "existing") {

@@ -55,6 +55,11 @@ export const FLAGS: Record<string, FlagSpec> = {
   debug: { kind: "bool", def: "false", help: "Enable debug-level logging." },
   "enable-v2": { kind: "bool", def: "true", help: "Accepted for etcd compatibility; the v2 API is always on." },
   "open-dashboard": { kind: "bool", def: "false", help: "Print the dashboard URL and try to open it in a browser." },
+  "idle-poll-us": {
+    kind: "uint",
+    def: "1000",
+    help: "Microseconds a lowest-priority thread keeps a CPU busy after each request or peer message, so the next one finds it awake (0 is off).",
+  },
   version: { kind: "bool", def: "false", help: "Print the version and exit." },
   help: { kind: "bool", def: "false", help: "Show this help and exit." },
 };

@@ -35,6 +35,8 @@ export interface StartMemberOptions {
   onFatal?: (reason: string) => void;
   /** Wall clock in microseconds for TTL expiry (SYNC entries); injected so tests can steer it. */
   nowUs?: () => number;
+  /** Called on every peer message received, before the member handles it (see idle-poll.ts). */
+  onPeerMessage?: () => void;
 }
 
 function peerTls(config: Config): PeerTlsOptions | undefined {
@@ -141,7 +143,12 @@ export async function startMember(config: Config, options: StartMemberOptions = 
   const transport = createTransport({
     selfId: id,
     clusterId,
-    onMessage: (m) => member.receive(m),
+    onMessage: options.onPeerMessage
+      ? (m) => {
+          options.onPeerMessage!();
+          member.receive(m);
+        }
+      : (m) => member.receive(m),
     onSnapshot: async (m) => member.receive(m),
     onUnreachable: (peer) => member.reportUnreachable(peer),
     onSnapshotStatus: (peer, ok) => member.reportSnapshot(peer, ok),
