@@ -35,4 +35,6 @@ test("cpuNs adds up the CPU time of a process's threads and only grows", () => {
   const after = cpuNs(process.pid);
   expect(before).toBeGreaterThan(0);
   expect(after).toBeGreaterThan(before);
+  // This process has no SCHED_IDLE thread: none counted.
+  expect(cpuNs(process.pid, true)).toBe(0);
 });

@@ -11,7 +11,8 @@
 //
 // CPU per write is every thread of a member (/proc/<pid>/task/*/schedstat, nanoseconds) over the
 // window divided by the writes the client completed in it: unlike throughput, it says where the
-// time goes, member by member.
+// time goes, member by member. Of it, the part on SCHED_IDLE threads is etcbun's idle poll
+// (spinning while nothing else wants the CPU), reported apart.
 import { spawn, type Subprocess } from "bun";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -37,11 +38,18 @@ const settleMs = Number(args["settle-ms"]);
 const KEYS = 1000;
 const VALUE_BYTES = 64;
 
-/** Nanoseconds of CPU every thread of `pid` has used so far. */
-export function cpuNs(pid: number): number {
+/**
+ * Nanoseconds of CPU every thread of `pid` has used so far; with `idleOnly`, only its SCHED_IDLE
+ * threads (etcbun's idle poller, see server/idle-poll.ts).
+ */
+export function cpuNs(pid: number, idleOnly = false): number {
   let total = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
+      if (idleOnly) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]) !== 5) continue; // field 41: policy
+      }
       total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
     } catch {
       // The thread ended between the listing and the read; its time is gone from the total too.
@@ -105,16 +113,26 @@ interface Window {
   p99Ms: number;
   leaderCpuUs: number;
   followerCpuUs: number;
+  /** Of those, the SCHED_IDLE threads (etcbun's idle poll). */
+  leaderPollUs: number;
+  followerPollUs: number;
 }
 
 async function measureWindow(d: Deployment, durationMs: number): Promise<Window> {
-  const l0 = cpuNs(d.leaderPid);
-  const f0 = d.followerPids.map(cpuNs);
+  const read = (idleOnly = false) => ({ leader: cpuNs(d.leaderPid, idleOnly), followers: d.followerPids.map((pid) => cpuNs(pid, idleOnly)) });
+  const all0 = read();
+  const poll0 = read(true);
   const m = await measureOneClient(d.url, "put", { warmupMs: 0, durationMs, keys: KEYS, valueBytes: VALUE_BYTES });
+  const all1 = read();
+  const poll1 = read(true);
   const writes = m.requests;
-  const leaderCpuUs = (cpuNs(d.leaderPid) - l0) / 1000 / writes;
-  const followerCpuUs = d.followerPids.reduce((s, pid, i) => s + (cpuNs(pid) - f0[i]!), 0) / 1000 / writes / d.followerPids.length;
-  return { requestsPerSec: m.requestsPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms, leaderCpuUs, followerCpuUs };
+  const perWrite = (a: ReturnType<typeof read>, b: ReturnType<typeof read>) => ({
+    leader: (b.leader - a.leader) / 1000 / writes,
+    follower: b.followers.reduce((s, ns, i) => s + (ns - a.followers[i]!), 0) / 1000 / writes / d.followerPids.length,
+  });
+  const all = perWrite(all0, all1);
+  const poll = perWrite(poll0, poll1);
+  return { requestsPerSec: m.requestsPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms, leaderCpuUs: all.leader, followerCpuUs: all.follower, leaderPollUs: poll.leader, followerPollUs: poll.follower };
 }
 
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
@@ -142,12 +160,14 @@ if (import.meta.main) {
         const d = deployments[(r + i) % deployments.length]!;
         const w = await measureWindow(d, windowMs);
         windows.get(d.name)!.push(w);
-        console.error(`round ${r + 1} ${d.name}: ${w.requestsPerSec.toFixed(0)} writes/s, p99 ${w.p99Ms.toFixed(2)} ms, CPU/write leader ${w.leaderCpuUs.toFixed(0)} us, follower ${w.followerCpuUs.toFixed(0)} us`);
+        console.error(
+          `round ${r + 1} ${d.name}: ${w.requestsPerSec.toFixed(0)} writes/s, p99 ${w.p99Ms.toFixed(2)} ms, CPU/write leader ${w.leaderCpuUs.toFixed(0)} us (${w.leaderPollUs.toFixed(0)} polling), follower ${w.followerCpuUs.toFixed(0)} us (${w.followerPollUs.toFixed(0)} polling)`,
+        );
       }
     }
     const etcd = windows.get("etcd 3.4");
     const lines = [
-      `One client, PUT, 3 members: ${rounds} rounds of ${windowMs / 1000} s windows, alternating; medians over rounds. CPU per write: all threads of the process.`,
+      `One client, PUT, 3 members: ${rounds} rounds of ${windowMs / 1000} s windows, alternating; medians over rounds. CPU per write: all threads of the process; in brackets the part on SCHED_IDLE threads (etcbun's idle poll).`,
       "",
       "| deployment | writes/s | p50 ms | p99 ms | CPU/write leader us | CPU/write follower us | writes/s vs etcd (median of rounds) | p99 vs etcd |",
       "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -156,7 +176,7 @@ if (import.meta.main) {
       const ws = windows.get(d.name)!;
       const ratio = (f: (w: Window) => number) => (etcd && d.name !== "etcd 3.4" ? `${median(ws.map((w, i) => f(w) / f(etcd[i]!))).toFixed(2)}x` : "");
       lines.push(
-        `| ${d.name} | ${median(ws.map((w) => w.requestsPerSec)).toFixed(0)} | ${median(ws.map((w) => w.p50Ms)).toFixed(3)} | ${median(ws.map((w) => w.p99Ms)).toFixed(3)} | ${median(ws.map((w) => w.leaderCpuUs)).toFixed(0)} | ${median(ws.map((w) => w.followerCpuUs)).toFixed(0)} | ${ratio((w) => w.requestsPerSec)} | ${ratio((w) => w.p99Ms)} |`,
+        `| ${d.name} | ${median(ws.map((w) => w.requestsPerSec)).toFixed(0)} | ${median(ws.map((w) => w.p50Ms)).toFixed(3)} | ${median(ws.map((w) => w.p99Ms)).toFixed(3)} | ${median(ws.map((w) => w.leaderCpuUs)).toFixed(0)} (${median(ws.map((w) => w.leaderPollUs)).toFixed(0)}) | ${median(ws.map((w) => w.followerCpuUs)).toFixed(0)} (${median(ws.map((w) => w.followerPollUs)).toFixed(0)}) | ${ratio((w) => w.requestsPerSec)} | ${ratio((w) => w.p99Ms)} |`,
       );
     }
     const report = lines.join("\n");

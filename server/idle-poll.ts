@@ -4,13 +4,24 @@
 // acknowledgements, the next append. Each sleep may halt the CPU, and waking a halted CPU is slow
 // (on a virtual machine it is a trip through the hypervisor; on bare metal an exit from a deep
 // C-state). Measured on this project's 2-vCPU benchmark machine (Firecracker, guest halt-polling
-// off), two spinning nice-19 processes raised one-client 3-member writes from ~3,200/s to
+// off), two spinning lowest-priority processes raised one-client 3-member writes from ~3,200/s to
 // ~4,400/s and halved p99: the time was not work but wake-ups.
 //
-// So after every client request and peer message a worker thread at the lowest priority (nice 19)
-// spins for `windowUs`, then sleeps until the next event. Any runnable thread of any process
-// preempts it, so it only takes CPU time nobody else wants; an idle member does not spin at all.
+// So after every client request and peer message a worker thread under SCHED_IDLE spins for
+// `windowUs`, then sleeps until the next event. Any runnable thread of any process preempts it, so
+// it only takes CPU time nobody else wants; an idle member does not spin at all.
 // `--idle-poll-us 0` turns it off (laptops, shared hosts, or anyone who minds the CPU time).
+
+import { readFileSync, readlinkSync } from "node:fs";
+
+/**
+ * Spin only while the member's main thread goes to sleep at least this often (per ms). Measured
+ * on one member: 6,000-7,200 sleeps/s at one client, where a wake-up is most of a request; 75-180/s
+ * under 16- and 64-client load, where the thread always has the next request waiting.
+ */
+const SLEEPS_PER_MS_MIN = 1;
+/** How often the poller reads the main thread's sleep count (a file read, some microseconds). */
+const SAMPLE_MS = 5;
 
 export interface IdlePoll {
   /** Called on every event; cheap (a clock read and two shared-memory accesses). */
@@ -18,27 +29,63 @@ export interface IdlePoll {
   stop(): void;
 }
 
-// Shared memory: [0] last event (ms on the shared clock, f64); [8] 1 while the worker spins, 0
-// while it sleeps or is about to (i32, the Atomics.wait word).
+// Shared memory: [0] last event (ms on the shared clock, f64); [8] 0 while the worker sleeps or is
+// about to, so touch() must wake it, else 1 (i32); [12] 1 once stopped (i32).
+//
+// SCHED_IDLE, not nice 19: under EEVDF a nice-19 thread still runs out its slice before a woken
+// thread gets the CPU (one member's 64-client GETs fell to 0.8x etcd's with it), while a
+// SCHED_IDLE thread is preempted at every wake-up of a normal one. Linux only gives it through
+// sched_setscheduler, hence the FFI call; where that fails the worker ends and nothing spins.
 const WORKER_SOURCE = `
-const { readlinkSync } = require("node:fs");
-const os = require("node:os");
+let idle = false;
 try {
-  // Only this thread: on Linux a thread ID given to setpriority names the thread, not the process.
-  os.setPriority(Number(readlinkSync("/proc/thread-self").split("/").pop()), 19);
+  const { dlopen, ptr } = require("bun:ffi");
+  const libc = dlopen("libc.so.6", { sched_setscheduler: { args: ["i32", "i32", "ptr"], returns: "i32" } });
+  // Thread 0 is the calling thread; 5 is SCHED_IDLE; its one parameter (priority) must be 0.
+  idle = libc.symbols.sched_setscheduler(0, 5, ptr(new Int32Array(1))) === 0;
+  libc.close();
 } catch {}
+postMessage(idle);
 onmessage = (e) => {
-  const { sab, windowMs } = e.data;
+  if (!idle) return close();
+  const { readFileSync } = require("node:fs");
+  const { sab, windowMs, mainStatus, sleepsPerMsMin, sampleMs } = e.data;
   const last = new Float64Array(sab, 0, 1);
   const state = new Int32Array(sab, 8, 1);
+  const stop = new Int32Array(sab, 12, 1);
   const now = () => performance.timeOrigin + performance.now();
+  // How many times the member's main thread has gone to sleep (blocked with nothing to do).
+  const mainSleeps = () => {
+    try { return Number(/voluntary_ctxt_switches:\\s*(\\d+)/.exec(readFileSync(mainStatus, "utf8"))[1]); } catch { return NaN; }
+  };
+  let sampledAt = now();
+  let sampledSleeps = mainSleeps();
+  let sleepsPerMs = Infinity;
   for (;;) {
-    if (now() - last[0] < windowMs) continue;
-    Atomics.store(state, 0, 0);
-    // An event that came after the check above and saw state 1 did not wake us: look again.
-    if (now() - last[0] < windowMs) { Atomics.store(state, 0, 1); continue; }
-    Atomics.wait(state, 0, 0);
-    if (Atomics.load(state, 0) === 2) return close();
+    if (Atomics.load(stop, 0) !== 0) return close();
+    const t = now();
+    if (t - sampledAt >= sampleMs) {
+      const sleeps = mainSleeps();
+      sleepsPerMs = (sleeps - sampledSleeps) / (t - sampledAt);
+      sampledAt = t;
+      sampledSleeps = sleeps;
+    }
+    if (t - last[0] >= windowMs) {
+      // Quiet for a whole window: sleep until the next event (state 0 asks touch() for a wake-up).
+      Atomics.store(state, 0, 0);
+      if (now() - last[0] >= windowMs) Atomics.wait(state, 0, 0);
+      Atomics.store(state, 0, 1);
+      continue;
+    }
+    if (!(sleepsPerMs >= sleepsPerMsMin)) {
+      // The main thread seldom sleeps: it always has work queued (a loaded member), so no wake-up
+      // waits on a halted CPU, and a spinning CPU beside it was measured to slow it (one member's
+      // 64-client GETs by a fifth). Look again a sample later, without asking to be woken.
+      Atomics.wait(stop, 0, 0, sampleMs);
+      continue;
+    }
+    // PAUSE: spin at a fraction of the power and of a hyperthread sibling's execution units.
+    for (let i = 0; i < 8; i++) Atomics.pause();
   }
 };
 `;
@@ -48,18 +95,31 @@ export function startIdlePoll(windowUs: number): IdlePoll | null {
   const sab = new SharedArrayBuffer(16);
   const last = new Float64Array(sab, 0, 1);
   const state = new Int32Array(sab, 8, 1);
+  const stop = new Int32Array(sab, 12, 1);
+  // Threads inherit their creator's policy, and JavaScriptCore starts its GC helper threads (one
+  // pool for the process) on the first collection that wants them: were that the worker's, the
+  // member's own collections would mark on SCHED_IDLE threads and could stall behind any load.
+  // So the pool is started here first.
+  Bun.gc(true);
+  let mainStatus: string;
+  try {
+    mainStatus = `/proc/${process.pid}/task/${readlinkSync("/proc/thread-self").split("/").pop()}/status`;
+    if (!readFileSync(mainStatus, "utf8").includes("voluntary_ctxt_switches")) return null;
+  } catch {
+    return null; // no per-thread accounting to tell a loaded member from a waiting one
+  }
   let worker: Worker;
   try {
     const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
     worker = new Worker(url);
-    // Not before it has loaded: the worker reads its source from the URL after this returns.
-    worker.addEventListener("open", () => URL.revokeObjectURL(url));
+    // Only once it has said something: it may read its source from the URL well after "open".
+    worker.onmessage = () => URL.revokeObjectURL(url);
   } catch {
     return null; // no threads here: run without it
   }
   last[0] = performance.timeOrigin + performance.now();
   Atomics.store(state, 0, 1);
-  worker.postMessage({ sab, windowMs: windowUs / 1000 });
+  worker.postMessage({ sab, windowMs: windowUs / 1000, mainStatus, sleepsPerMsMin: SLEEPS_PER_MS_MIN, sampleMs: SAMPLE_MS });
   let stopped = false;
   return {
     touch() {
@@ -69,8 +129,10 @@ export function startIdlePoll(windowUs: number): IdlePoll | null {
     stop() {
       if (stopped) return;
       stopped = true;
-      Atomics.store(state, 0, 2);
+      Atomics.store(stop, 0, 1);
+      Atomics.store(state, 0, 1);
       Atomics.notify(state, 0);
+      Atomics.notify(stop, 0);
       worker.terminate();
     },
   };
