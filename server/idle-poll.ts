@@ -8,7 +8,9 @@
 // ~4,400/s and halved p99: the time was not work but wake-ups.
 //
 // So after every client request and peer message a worker thread under SCHED_IDLE spins for
-// `windowUs`, then sleeps until the next event. Any runnable thread of any process preempts it, so
+// `windowUs` (300 by default: at one client on three members it beat 150, 600, 1000 and 3000 in
+// alternating rounds, 1.11x the throughput of 1000 with p99 0.82 against 1.38 ms), then sleeps
+// until the next event. Any runnable thread of any process preempts it, so
 // it only takes CPU time nobody else wants; an idle member does not spin at all.
 // `--idle-poll-us 0` turns it off (laptops, shared hosts, or anyone who minds the CPU time).
 

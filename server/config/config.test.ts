@@ -47,8 +47,8 @@ describe("defaults", () => {
     expect(helpText()).toContain("Reject reconfiguration requests that would cause quorum loss. (default true)");
   });
 
-  test("--idle-poll-us (etcbun's own) is 1000 unless set, 0 turning it off, also as ETCD_IDLE_POLL_US", () => {
-    expect(load([]).idlePollUs).toBe(1000);
+  test("--idle-poll-us (etcbun's own) is 300 unless set, 0 turning it off, also as ETCD_IDLE_POLL_US", () => {
+    expect(load([]).idlePollUs).toBe(300);
     expect(load(["--idle-poll-us", "0"]).idlePollUs).toBe(0);
     expect(load([], { ETCD_IDLE_POLL_US: "300" }).idlePollUs).toBe(300);
     expect(errorOf(["--idle-poll-us=-1"])).toContain("idle-poll-us");

@@ -57,7 +57,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   "open-dashboard": { kind: "bool", def: "false", help: "Print the dashboard URL and try to open it in a browser." },
   "idle-poll-us": {
     kind: "uint",
-    def: "1000",
+    def: "300",
     help: "Microseconds a lowest-priority thread keeps a CPU busy after each request or peer message, so the next one finds it awake (0 is off).",
   },
   version: { kind: "bool", def: "false", help: "Print the version and exit." },
