@@ -10,8 +10,8 @@
 // So after every client request and peer message a worker thread under SCHED_IDLE spins for
 // `windowUs` (300 by default: at one client on three members it beat 150, 600, 1000 and 3000 in
 // alternating rounds, 1.11x the throughput of 1000 with p99 0.82 against 1.38 ms), then sleeps
-// until the next event. Any runnable thread of any process preempts it, so
-// it only takes CPU time nobody else wants; an idle member does not spin at all.
+// until the next event. Any runnable thread of any process preempts it, so it only takes CPU
+// time nobody else wants; an idle member does not spin at all.
 // `--idle-poll-us 0` turns it off (laptops, shared hosts, or anyone who minds the CPU time).
 
 import { readFileSync, readlinkSync } from "node:fs";
@@ -34,10 +34,11 @@ export interface IdlePoll {
 // Shared memory: [0] last event (ms on the shared clock, f64); [8] 0 while the worker sleeps or is
 // about to, so touch() must wake it, else 1 (i32); [12] 1 once stopped (i32).
 //
-// SCHED_IDLE, not nice 19: under EEVDF a nice-19 thread still runs out its slice before a woken
-// thread gets the CPU (one member's 64-client GETs fell to 0.8x etcd's with it), while a
-// SCHED_IDLE thread is preempted at every wake-up of a normal one. Linux only gives it through
-// sched_setscheduler, hence the FFI call; where that fails the worker ends and nothing spins.
+// SCHED_IDLE, not nice 19: the scheduler preempts a SCHED_IDLE thread for any normal thread woken
+// on its CPU, where a nice-19 one may run on first. (Measured, neither alone kept one member's
+// 64-client GETs from falling to 0.8x etcd's: the sleep gate below did.) Linux gives the policy
+// only through sched_setscheduler, hence the FFI call; where that fails the worker ends and
+// nothing spins.
 const WORKER_SOURCE = `
 let idle = false;
 try {
