@@ -27,6 +27,7 @@ import { decodeConfContext, decodeRequestEntry, encodeConfContext, encodeRequest
 import { attributesRequest, CLUSTER_VERSION_PATH, clusterVersionRequest, raftAttributesRequest, readMembership, removeRequests } from "./membership.ts";
 import { MembershipError, type LeaderStats, type Member, type SelfStats, timeoutError } from "./types.ts";
 import { LinearizableReads } from "./read-index.ts";
+import { CommitOnlyHold } from "./commit-hold.ts";
 import type { IntrospectableMember, MemberIntrospection } from "./introspect.ts";
 import { MemberObservers, peerProgress, type RaftEventFields } from "./observers.ts";
 import { CONF_CHANGE_NAMES, summarizeEntry } from "./log-summary.ts";
@@ -38,6 +39,8 @@ const SNAPSHOT_CATCH_UP_ENTRIES = 5000;
 /** Bytes of large values copied into a snapshot per event-loop turn (a few ms each). */
 const SNAPSHOT_FILL_STEP_BYTES = 4 << 20;
 const SYNC_INTERVAL_MS = 500;
+/** How long a commit-only append may wait for an append with entries to carry its commit index. */
+const COMMIT_ONLY_DELAY_MS = 2;
 const PUBLISH_RETRY_MS = 1000;
 
 const CONF_CHANGE_EVENTS: Record<number, RaftEventKind> = {
@@ -127,6 +130,9 @@ export class RaftMember implements Member, IntrospectableMember {
   private leadElectedAtMs = Number.NEGATIVE_INFINITY;
   private lastTerm = 0;
   private readonly traffic = new PeerTraffic();
+  private readonly commitHold = new CommitOnlyHold(COMMIT_ONLY_DELAY_MS, (held) => {
+    if (!this.stopped) this.transmit(held);
+  });
   private readonly observers: MemberObservers;
 
   constructor(opts: RaftMemberOptions) {
@@ -194,6 +200,7 @@ export class RaftMember implements Member, IntrospectableMember {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    this.commitHold.stop();
     for (const [, w] of this.waiters) w.reject(timeoutError("etcdserver: server stopped"));
     this.waiters.clear();
     this.reads.stop(timeoutError("etcdserver: server stopped"));
@@ -210,6 +217,7 @@ export class RaftMember implements Member, IntrospectableMember {
     this.traffic.received(msg);
     try {
       this.node.step(msg);
+      if (msg.type === MessageType.Prop && this.node.raft.state === StateRole.Leader) this.commitHold.forwarded(msg.from, this.node.raft.raftLog.lastIndex());
     } catch (e) {
       this.log(`etcbun: dropped a raft message from ${msg.from}: ${(e as Error).message}`);
     }
@@ -389,6 +397,15 @@ export class RaftMember implements Member, IntrospectableMember {
   }
 
   private send(messages: Message[]): void {
+    // Hold a commit-only append only while the leader has more in flight (entries not yet
+    // committed, or proposals not yet appended): the next append will carry its commit. With
+    // nothing in flight it leaves at once, as etcd sends it, so a follower read right after the
+    // answer (python-etcd's test_reconnect then kills the leader) finds the write.
+    const log = this.node.raft.raftLog;
+    this.transmit(this.commitHold.filter(messages, log.lastIndex() > log.committed || this.pending.length > 0));
+  }
+
+  private transmit(messages: Message[]): void {
     if (messages.length === 0) return;
     this.traffic.sent(messages);
     this.transport?.send(messages);
@@ -455,6 +472,7 @@ export class RaftMember implements Member, IntrospectableMember {
       case ConfChangeType.RemoveNode:
         for (const r of removeRequests(cc.nodeId)) applyQuiet(r);
         // Per-peer bookkeeping of a member that is gone for good (IDs are never reused).
+        this.commitHold.forget(cc.nodeId);
         this.traffic.forget(cc.nodeId);
         break;
     }
