@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
+import { until } from "../test/support/until.ts";
 import { startIdlePoll } from "./idle-poll.ts";
 
 /** This process's SCHED_IDLE threads: the poller's (and any thread it started, which inherits it). */
@@ -20,14 +21,6 @@ function idleThreads(): { tid: string; cpuNs: number }[] {
 
 const pollerCpuNs = () => idleThreads().reduce((sum, t) => sum + t.cpuNs, 0);
 
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const until = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > until) throw new Error("timed out");
-    await Bun.sleep(5);
-  }
-}
-
 test.skipIf(process.platform !== "linux")("a SCHED_IDLE thread spins after each touch while the caller keeps sleeping, not while it is always busy, and sleeps when idle; stop ends it", async () => {
   expect(startIdlePoll(0)).toBeNull(); // --idle-poll-us 0: no thread at all
   const before = idleThreads().length;
@@ -35,7 +28,7 @@ test.skipIf(process.platform !== "linux")("a SCHED_IDLE thread spins after each 
   const poll = startIdlePoll(20_000)!;
   expect(poll).not.toBeNull();
   try {
-    await waitFor(() => idleThreads().length > before, 15_000);
+    await until(() => idleThreads().length > before, { timeoutMs: 15_000 });
     // Only the poller is SCHED_IDLE: the GC helper threads, started before it, are not.
     const names = idleThreads().map((t) => readFileSync(`/proc/${process.pid}/task/${t.tid}/comm`, "utf8").trim());
     expect(names).not.toContain("HeapHelper");
@@ -48,7 +41,7 @@ test.skipIf(process.platform !== "linux")("a SCHED_IDLE thread spins after each 
     // client: it spins through them (on a busy machine it yields, so only a share is asserted).
     const nap = new Int32Array(new SharedArrayBuffer(4));
     const waiting0 = pollerCpuNs();
-    for (let until = performance.now() + 300; performance.now() < until; ) {
+    for (let end = performance.now() + 300; performance.now() < end; ) {
       poll.touch();
       Atomics.wait(nap, 0, 0, 0.2); // a blocking 200 us sleep of this thread, as in epoll_wait
       await Bun.sleep(0);
@@ -57,7 +50,7 @@ test.skipIf(process.platform !== "linux")("a SCHED_IDLE thread spins after each 
     // A thread that never sleeps, like a member under load: touched all along, it does not spin.
     await Bun.sleep(100);
     const loaded0 = pollerCpuNs();
-    for (let until = performance.now() + 300; performance.now() < until; ) poll.touch();
+    for (let end = performance.now() + 300; performance.now() < end; ) poll.touch();
     expect(pollerCpuNs() - loaded0).toBeLessThan(30e6);
     // The window passes and it sleeps again.
     await Bun.sleep(100);

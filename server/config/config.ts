@@ -47,7 +47,7 @@ export interface Config {
   corsOrigins: string[];
   debug: boolean;
   openDashboard: boolean;
-  /** etcbun's own: how long after each event a nice-19 thread keeps a CPU awake (0 is off). */
+  /** etcbun's own: how long after each event a SCHED_IDLE thread keeps a CPU awake (0 is off); see idle-poll.ts. */
   idlePollUs: number;
 }
 

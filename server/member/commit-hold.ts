@@ -4,11 +4,11 @@
 // append to that follower leaves first; never when it commits proposals that follower forwarded
 // (its clients wait on it). Raft is safe under delayed and lost messages (heartbeats resend the
 // commit index, and an entry-less probe is only delayed); this saves each follower a frame, a
-// wake-up and a Ready per commit at low concurrency. The delay counts from when that follower's
-// append was first held: at one client a commit is held after every write and replaced by the
-// next write's append well within it, so under steady load nothing is released at all, and the
-// last commit of a burst leaves `delayMs` after it was made. The member holds nothing when no more
-// appends are coming (nothing in flight): then the commit leaves at once, as etcd sends it.
+// wake-up and a Ready per commit under load. The delay counts from when that follower's append was
+// first held: under steady load each held commit is replaced by the next append well within it, so
+// nothing is released at all, and the last commit of a burst leaves `delayMs` after it was made.
+// The member asks for no hold when no more appends are coming (nothing in flight, as after a lone
+// client's write): then the commit leaves at once, as etcd sends it.
 import { type Message, type NodeId, MessageType } from "../raft/types.ts";
 
 export class CommitOnlyHold {

@@ -143,12 +143,10 @@ export async function startMember(config: Config, options: StartMemberOptions = 
   const transport = createTransport({
     selfId: id,
     clusterId,
-    onMessage: options.onPeerMessage
-      ? (m) => {
-          options.onPeerMessage!();
-          member.receive(m);
-        }
-      : (m) => member.receive(m),
+    onMessage: (m) => {
+      options.onPeerMessage?.();
+      member.receive(m);
+    },
     onSnapshot: async (m) => member.receive(m),
     onUnreachable: (peer) => member.reportUnreachable(peer),
     onSnapshotStatus: (peer, ok) => member.reportSnapshot(peer, ok),
