@@ -1,7 +1,7 @@
 // The bench's arithmetic: percentiles, wrk output parsing and the ratio table.
 import { expect, test } from "bun:test";
 import { percentile } from "./measure.ts";
-import { markdownTable, memoryTable } from "./report.ts";
+import { markdownTable, medianOf, memoryTable } from "./report.ts";
 import { parseWrk } from "./wrk.ts";
 
 const wrkOutput = `Running 1s test @ http://127.0.0.1:23790/v2/keys/k
@@ -57,4 +57,27 @@ test("memory table: MiB from KiB and etcbun/etcd ratios; a failed side shows why
   expect(table).toContain("| time to write them with 64 clients, s | 10.0 | 5.0 | 0.50 |");
   const failed = memoryTable({ keys: 10, valueBytes: 256, writers: 64, etcd, etcbun: "failed: boom" });
   expect(failed).toContain("| RSS idle, MiB | 20.0 | failed: boom | - |");
+});
+
+test("several rounds: medians per field, the medians' ratio, and the range of the rounds' own ratios", () => {
+  const m = (requestsPerSec: number, p99Ms: number) => ({ requestsPerSec, p50Ms: p99Ms / 4, p99Ms, errors: 0 });
+  const etcdRounds = [m(1000, 4), m(1200, 2), m(900, 3)];
+  const etcbunRounds = [m(1800, 2), m(1500, 2), m(2000, 1)];
+  expect(medianOf(etcdRounds)).toEqual({ requestsPerSec: 1000, p50Ms: 0.75, p99Ms: 3, errors: 0 });
+  expect(medianOf([m(1, 1), m(3, 5)])).toMatchObject({ requestsPerSec: 2, p99Ms: 3 });
+  expect(medianOf(["failed: boom", m(10, 1)])).toMatchObject({ requestsPerSec: 10 });
+  expect(medianOf(["failed: boom", "not run"])).toBe("failed: boom");
+  const table = markdownTable([
+    {
+      scenario: "3 members",
+      op: "put",
+      clients: 64,
+      etcd: medianOf(etcdRounds),
+      etcbun: medianOf(etcbunRounds),
+      rounds: etcdRounds.map((e, i) => ({ etcd: e, etcbun: etcbunRounds[i]! })),
+    },
+  ]);
+  expect(table).toContain("| req/s ratio per round | p99 ratio per round |");
+  // Medians 1000 and 1800 (ratio 1.80); the rounds' own ratios 1.80, 1.25, 2.22; p99 0.50, 1.00, 0.33.
+  expect(table).toContain("| 3 members | PUT | 64 | 1000 | 0.75 | 3.00 | 1800 | 0.50 | 2.00 | 1.80 | 0.67 | 1.25-2.22 | 0.33-1.00 |");
 });

@@ -8,6 +8,32 @@ export interface Row {
   clients: number;
   etcd: Measurement | string;
   etcbun: Measurement | string;
+  /**
+   * With several rounds: each round's measurements, etcd's and etcbun's of the same round paired
+   * (the row's etcd and etcbun are then the per-field medians of these).
+   */
+  rounds?: { etcd: Measurement | string; etcbun: Measurement | string }[];
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/**
+ * Per-field medians of several rounds' measurements of one row (throughput, p50 and p99 each
+ * their own median); a string (why a side has no numbers) when no round measured it.
+ */
+export function medianOf(ms: (Measurement | string)[]): Measurement | string {
+  const ok = ms.filter((m): m is Measurement => typeof m !== "string");
+  if (ok.length === 0) return ms.find((m) => typeof m === "string") ?? "not run";
+  return {
+    requestsPerSec: median(ok.map((m) => m.requestsPerSec)),
+    p50Ms: median(ok.map((m) => m.p50Ms)),
+    p99Ms: median(ok.map((m) => m.p99Ms)),
+    errors: ok.reduce((n, m) => n + m.errors, 0),
+  };
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
@@ -18,17 +44,35 @@ function cells(m: Measurement | string): string[] {
   return [`${fmt(m.requestsPerSec)}${errors}`, fmt(m.p50Ms, 2), fmt(m.p99Ms, 2)];
 }
 
+function ratioOf(a: Measurement | string, b: Measurement | string, pick: (m: Measurement) => number): number {
+  if (typeof a === "string" || typeof b === "string") return NaN;
+  return pick(b) / pick(a);
+}
+
 function ratio(a: Measurement | string, b: Measurement | string, pick: (m: Measurement) => number): string {
-  if (typeof a === "string" || typeof b === "string") return "-";
-  const r = pick(b) / pick(a);
+  const r = ratioOf(a, b, pick);
   return Number.isFinite(r) ? r.toFixed(2) : "-";
 }
 
+/** The lowest and highest of the rounds' own etcbun/etcd ratios, e.g. "1.48-1.91". */
+function ratioRange(rounds: NonNullable<Row["rounds"]>, pick: (m: Measurement) => number): string {
+  const rs = rounds.map((r) => ratioOf(r.etcd, r.etcbun, pick)).filter(Number.isFinite);
+  if (rs.length === 0) return "-";
+  return `${Math.min(...rs).toFixed(2)}-${Math.max(...rs).toFixed(2)}`;
+}
+
+/**
+ * One line per row. Rows measured in several rounds show the medians, their ratios, and two more
+ * columns: the range of the rounds' own ratios (round i's etcbun over round i's etcd).
+ */
 export function markdownTable(rows: Row[]): string {
+  const multi = rows.some((r) => (r.rounds?.length ?? 0) > 1);
   const head = [
-    "| scenario | op | clients | etcd req/s | etcd p50 ms | etcd p99 ms | etcbun req/s | etcbun p50 ms | etcbun p99 ms | req/s ratio | p99 ratio |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    `| scenario | op | clients | etcd req/s | etcd p50 ms | etcd p99 ms | etcbun req/s | etcbun p50 ms | etcbun p99 ms | req/s ratio | p99 ratio |${multi ? " req/s ratio per round | p99 ratio per round |" : ""}`,
+    `|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|${multi ? "---:|---:|" : ""}`,
   ];
+  const throughput = (m: Measurement) => m.requestsPerSec;
+  const p99 = (m: Measurement) => m.p99Ms;
   const body = rows.map((r) =>
     [
       "",
@@ -37,8 +81,9 @@ export function markdownTable(rows: Row[]): string {
       String(r.clients),
       ...cells(r.etcd),
       ...cells(r.etcbun),
-      ratio(r.etcd, r.etcbun, (m) => m.requestsPerSec),
-      ratio(r.etcd, r.etcbun, (m) => m.p99Ms),
+      ratio(r.etcd, r.etcbun, throughput),
+      ratio(r.etcd, r.etcbun, p99),
+      ...(multi ? [ratioRange(r.rounds ?? [], throughput), ratioRange(r.rounds ?? [], p99)] : []),
       "",
     ].join(" | ").trim(),
   );

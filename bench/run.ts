@@ -5,12 +5,15 @@
 //              all members' client URLs round-robin from the leader (1 client: the leader);
 //   memory:    RSS of a single member idle and after writing 100,000 keys of 256-byte values.
 //
-//   bun bench/run.ts [--quick] [--only 1-member,3-member,memory] [--server etcd|etcbun]
+//   bun bench/run.ts [--quick] [--rounds N] [--only 1-member,3-member,memory] [--server etcd|etcbun]
 //                    [--duration-ms N] [--clients 1,64] [--ops put,get,qget] [--memory-keys N]
 //                    [--workers N] [--generator wrk|bun] [--out test-output/bench.md] [--settle-ms N]
 //                    [--one-client direct|generator]
 //
-// --quick: short windows and 10,000 keys for memory, for smoke-testing the bench itself.
+// --quick: short windows, one round and 10,000 keys for memory, for smoke-testing the bench itself.
+// --rounds: how many times each scenario is measured (default 3), a fresh deployment of each
+// server per round, etcd first in odd rounds and etcbun first in even ones; the table shows each
+// row's medians and the range of the rounds' own ratios. Memory is measured once.
 // --settle-ms: unmeasured load on each fresh deployment (default 10 s): PUT and GET at 64 clients,
 // then PUT at one client.
 // --clients / --ops keep only the rows with those client counts / operations.
@@ -25,7 +28,7 @@ import { parseArgs } from "node:util";
 import { etcdPath } from "../test/support/servers.ts";
 import { measure, populate, type MeasureOptions } from "./measure.ts";
 import { measureMemory, type MemoryOptions, type MemoryResult } from "./memory.ts";
-import { markdownTable, memoryTable, type Row } from "./report.ts";
+import { markdownTable, medianOf, memoryTable, type Row } from "./report.ts";
 import { scenarios } from "./scenarios.ts";
 import type { Deployment, Measurement, Op } from "./types.ts";
 import { measureOneClient, oneClientPath } from "./one-client.ts";
@@ -35,6 +38,7 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     "settle-ms": { type: "string" },
+    rounds: { type: "string" },
     only: { type: "string" },
     server: { type: "string" },
     "duration-ms": { type: "string" },
@@ -102,6 +106,13 @@ const base: Omit<MeasureOptions, "clients"> = {
 // a JIT runtime (Bun's JavaScriptCore) compiles its hot paths in the first seconds of load, and a
 // steady-state comparison should not charge those seconds to whichever row happens to run first.
 const settleMs = Number(args["settle-ms"] ?? (args.quick ? 0 : 10000));
+// Rounds: this machine's runs differ by 15-20% from one to the next for either server, so one
+// window per row says little on its own; the medians of three rounds are steadier.
+const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`--rounds ${args.rounds}: a whole number, 1 or more`);
+  process.exit(1);
+}
 // One-client load runs one Raft Ready per request, a different shape from 64 clients' batches:
 // its per-Ready paths were still being compiled through the first seconds of the one-client row
 // when the settle had only 64-client load (one 3-member run, three 5 s one-client windows after
@@ -122,36 +133,57 @@ for (const scenario of scenarios.filter((s) => selected(s.id))) {
   const cases = scenario.cases.filter((c) => (!clientFilter || clientFilter.includes(c.clients)) && (!opFilter || opFilter.includes(c.op)));
   if (cases.length === 0) continue;
   const key = (c: { op: Op; clients: number }, kind: string) => `${c.op}/${c.clients}/${kind}`;
-  const results = new Map<string, Measurement | string>();
-  // One kind at a time: on a small machine two deployments would steal each other's CPU.
-  for (const kind of kinds) {
-    let dep: Deployment | undefined;
-    try {
-      dep = await scenario.start(kind);
-      await populate(dep.clientURLs, base);
-      if (settleMs > 0) {
-        for (const s of SETTLE_STEPS) await load(dep.clientURLs, s.op, { ...base, clients: s.clients, warmupMs: 0, durationMs: settleMs * s.share });
+  // Per row and server, one result per round.
+  const results = new Map<string, (Measurement | string)[]>();
+  const record = (k: string, round: number, m: Measurement | string) => {
+    const list = results.get(k) ?? [];
+    list[round] = m;
+    results.set(k, list);
+  };
+  for (let round = 0; round < rounds; round++) {
+    // One kind at a time: on a small machine two deployments would steal each other's CPU. The
+    // order alternates by round (etcd first, then etcbun first, ...), so a machine that slows or
+    // speeds up over the run does not always favour the same server.
+    for (const kind of round % 2 === 0 ? kinds : [...kinds].reverse()) {
+      let dep: Deployment | undefined;
+      const label = rounds > 1 ? `${scenario.name} round ${round + 1}/${rounds} ${kind}` : `${scenario.name} ${kind}`;
+      try {
+        dep = await scenario.start(kind);
+        await populate(dep.clientURLs, base);
+        if (settleMs > 0) {
+          for (const s of SETTLE_STEPS) await load(dep.clientURLs, s.op, { ...base, clients: s.clients, warmupMs: 0, durationMs: settleMs * s.share });
+        }
+        for (const c of cases) {
+          const m = await load(dep.clientURLs, c.op, { ...base, clients: c.clients });
+          record(key(c, kind), round, m);
+          console.error(`${label} ${c.op} x${c.clients}: ${m.requestsPerSec.toFixed(0)} req/s, p99 ${m.p99Ms.toFixed(2)} ms`);
+        }
+      } catch (err) {
+        const why = `failed: ${String(err).split("\n")[0]}`;
+        console.error(`${label}: ${String(err)}`);
+        for (const c of cases) if (results.get(key(c, kind))?.[round] === undefined) record(key(c, kind), round, why);
+      } finally {
+        await dep?.stop();
       }
-      for (const c of cases) {
-        const m = await load(dep.clientURLs, c.op, { ...base, clients: c.clients });
-        results.set(key(c, kind), m);
-        console.error(`${scenario.name} ${kind} ${c.op} x${c.clients}: ${m.requestsPerSec.toFixed(0)} req/s, p99 ${m.p99Ms.toFixed(2)} ms`);
-      }
-    } catch (err) {
-      const why = `failed: ${String(err).split("\n")[0]}`;
-      console.error(`${scenario.name} ${kind}: ${String(err)}`);
-      for (const c of cases) if (!results.has(key(c, kind))) results.set(key(c, kind), why);
-    } finally {
-      await dep?.stop();
     }
   }
   for (const c of cases) {
-    rows.push({ scenario: scenario.name, op: c.op, clients: c.clients, etcd: results.get(key(c, "etcd")) ?? "not run", etcbun: results.get(key(c, "etcbun")) ?? "not run" });
+    const of = (kind: string) => Array.from({ length: rounds }, (_, i) => results.get(key(c, kind))?.[i] ?? "not run");
+    const etcd = of("etcd");
+    const etcbun = of("etcbun");
+    rows.push({
+      scenario: scenario.name,
+      op: c.op,
+      clients: c.clients,
+      etcd: medianOf(etcd),
+      etcbun: medianOf(etcbun),
+      rounds: etcd.map((m, i) => ({ etcd: m, etcbun: etcbun[i]! })),
+    });
   }
 }
 if (rows.length > 0) {
   sections.push(
-    `keys API, ${durationMs} ms windows after ${settleMs} ms of unmeasured load per deployment (PUT and GET at 64 clients, PUT at 1), ${base.valueBytes}-byte values, ${base.keys} keys, load from ${generator} (${base.workers} ${generator === "wrk" ? "threads" : "processes"})${oneClient === "direct" ? ", one-client rows from bench/one-client.c" : ""}; 3-member clients are spread over all members`,
+    `keys API, ${rounds > 1 ? `${rounds} rounds (a fresh deployment of each server per round, the order alternating; each figure is the median of the rounds' and each ratio the medians' ratio, beside the range of the rounds' own ratios), ` : ""}${durationMs} ms windows after ${settleMs} ms of unmeasured load per deployment (PUT and GET at 64 clients, PUT at 1), ${base.valueBytes}-byte values, ${base.keys} keys, load from ${generator} (${base.workers} ${generator === "wrk" ? "threads" : "processes"})${oneClient === "direct" ? ", one-client rows from bench/one-client.c" : ""}; 3-member clients are spread over all members`,
     markdownTable(rows),
   );
 }
