@@ -14,10 +14,11 @@
 // time goes, member by member. Of it, the part on SCHED_IDLE threads is etcbun's idle poll
 // (spinning while nothing else wants the CPU), reported apart.
 import { spawn, type Subprocess } from "bun";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../test/support/ports.ts";
+import { SCHED_IDLE, threads } from "../test/support/threads.ts";
 import { etcdPath, scratchDir } from "../test/support/servers.ts";
 import { percentile, populate } from "./measure.ts";
 import { measureOneClient, oneClientPath } from "./one-client.ts";
@@ -43,19 +44,8 @@ const VALUE_BYTES = 64;
  * threads (etcbun's idle poller, see server/idle-poll.ts).
  */
 export function cpuNs(pid: number, idleOnly = false): number {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      if (idleOnly) {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]) !== 5) continue; // field 41: policy
-      }
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-    } catch {
-      // The thread ended between the listing and the read; its time is gone from the total too.
-    }
-  }
-  return total;
+  // A thread that ended is gone from the listing, and its time from the total.
+  return threads(pid).reduce((total, t) => (idleOnly && t.policy !== SCHED_IDLE ? total : total + t.cpuNs), 0);
 }
 
 export interface Deployment {

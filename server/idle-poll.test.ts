@@ -1,23 +1,11 @@
 import { expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { SCHED_IDLE, threads } from "../test/support/threads.ts";
 import { until } from "../test/support/until.ts";
 import { startIdlePoll } from "./idle-poll.ts";
 
 /** This process's SCHED_IDLE threads: the poller's (and any thread it started, which inherits it). */
-function idleThreads(): { tid: string; cpuNs: number }[] {
-  const out: { tid: string; cpuNs: number }[] = [];
-  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[38]) !== 5) continue; // field 41 of stat: the scheduling policy (5: SCHED_IDLE)
-      out.push({ tid, cpuNs: Number(readFileSync(`/proc/${process.pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]) });
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return out;
-}
+const idleThreads = () => threads(process.pid).filter((t) => t.policy === SCHED_IDLE);
 
 const pollerCpuNs = () => idleThreads().reduce((sum, t) => sum + t.cpuNs, 0);
 

@@ -41,14 +41,18 @@ export interface IdlePoll {
 // nothing spins.
 const WORKER_SOURCE = `
 let idle = false;
+let why = "";
 try {
   const { dlopen, ptr } = require("bun:ffi");
   const libc = dlopen("libc.so.6", { sched_setscheduler: { args: ["i32", "i32", "ptr"], returns: "i32" } });
   // Thread 0 is the calling thread; 5 is SCHED_IDLE; its one parameter (priority) must be 0.
   idle = libc.symbols.sched_setscheduler(0, 5, ptr(new Int32Array(1))) === 0;
+  if (!idle) why = "sched_setscheduler(SCHED_IDLE) refused";
   libc.close();
-} catch {}
-postMessage(idle);
+} catch (e) {
+  why = String(e && e.message ? e.message : e);
+}
+postMessage({ idle, why });
 onmessage = (e) => {
   if (!idle) return close();
   const { openSync, readSync } = require("node:fs");
@@ -110,8 +114,18 @@ onmessage = (e) => {
 };
 `;
 
-export function startIdlePoll(windowUs: number): IdlePoll | null {
-  if (windowUs <= 0 || process.platform !== "linux" || typeof Worker === "undefined") return null;
+/**
+ * Starts the poller, or returns null when it is off (`windowUs` 0) or cannot run here; `log` is
+ * told why in the second case (also when the worker finds it cannot lower its own priority, after
+ * this has returned: it then ends and nothing spins).
+ */
+export function startIdlePoll(windowUs: number, log: (line: string) => void = () => {}): IdlePoll | null {
+  if (windowUs <= 0) return null;
+  const unavailable = (why: string) => log(`the idle poll (--idle-poll-us) is not available here (${why}); running without it`);
+  if (process.platform !== "linux" || typeof Worker === "undefined") {
+    unavailable(process.platform !== "linux" ? "not Linux" : "no worker threads");
+    return null;
+  }
   const sab = new SharedArrayBuffer(16);
   const last = new Float64Array(sab, 0, 1);
   const state = new Int32Array(sab, 8, 1);
@@ -124,18 +138,24 @@ export function startIdlePoll(windowUs: number): IdlePoll | null {
   let mainStatus: string;
   try {
     mainStatus = `/proc/${process.pid}/task/${readlinkSync("/proc/thread-self").split("/").pop()}/status`;
-    if (!readFileSync(mainStatus, "utf8").includes("voluntary_ctxt_switches")) return null;
-  } catch {
-    return null; // no per-thread accounting to tell a loaded member from a waiting one
+    if (!readFileSync(mainStatus, "utf8").includes("voluntary_ctxt_switches")) throw new Error("no voluntary_ctxt_switches");
+  } catch (e) {
+    // no per-thread accounting to tell a loaded member from a waiting one
+    unavailable(`cannot read the main thread's context switches: ${(e as Error).message}`);
+    return null;
   }
   let worker: Worker;
   try {
     const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
     worker = new Worker(url);
     // Only once it has said something: it may read its source from the URL well after "open".
-    worker.onmessage = () => URL.revokeObjectURL(url);
-  } catch {
-    return null; // no threads here: run without it
+    worker.onmessage = (e: MessageEvent<{ idle: boolean; why: string }>) => {
+      URL.revokeObjectURL(url);
+      if (!e.data.idle) unavailable(e.data.why || "no SCHED_IDLE");
+    };
+  } catch (e) {
+    unavailable(`cannot start a worker thread: ${(e as Error).message}`);
+    return null;
   }
   last[0] = performance.timeOrigin + performance.now();
   Atomics.store(state, 0, 1);

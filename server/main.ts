@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   if (config.proxy !== "off") fail("proxy mode is not supported yet");
   if (config.discovery !== "" || config.discoverySrv !== "") fail("discovery bootstrap is not supported yet; use --initial-cluster");
 
-  const idlePoll = startIdlePoll(config.idlePollUs);
+  const idlePoll = startIdlePoll(config.idlePollUs, (line) => console.error(`etcbun: ${line}`));
   const touch = idlePoll ? () => idlePoll.touch() : undefined;
   let started;
   try {
