@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { freePort } from "../test/support/ports.ts";
 import { SCHED_IDLE, threads } from "../test/support/threads.ts";
 import { etcdPath, scratchDir } from "../test/support/servers.ts";
-import { percentile, populate } from "./measure.ts";
+import { median, populate } from "./measure.ts";
 import { measureOneClient, oneClientPath } from "./one-client.ts";
 import { pidWithArg } from "./rss.ts";
 import { startBenchCluster } from "./scenarios.ts";
@@ -40,12 +40,18 @@ const KEYS = 1000;
 const VALUE_BYTES = 64;
 
 /**
- * Nanoseconds of CPU every thread of `pid` has used so far; with `idleOnly`, only its SCHED_IDLE
- * threads (etcbun's idle poller, see server/idle-poll.ts).
+ * Nanoseconds of CPU every thread of `pid` has used so far (`allNs`), and the part of it on its
+ * SCHED_IDLE threads (`idleNs`: etcbun's idle poller, see server/idle-poll.ts), from one listing.
  */
-export function cpuNs(pid: number, idleOnly = false): number {
-  // A thread that ended is gone from the listing, and its time from the total.
-  return threads(pid).reduce((total, t) => (idleOnly && t.policy !== SCHED_IDLE ? total : total + t.cpuNs), 0);
+export function cpuNs(pid: number): { allNs: number; idleNs: number } {
+  // A thread that ended is gone from the listing, and its time from the totals.
+  let allNs = 0;
+  let idleNs = 0;
+  for (const t of threads(pid)) {
+    allNs += t.cpuNs;
+    if (t.policy === SCHED_IDLE) idleNs += t.cpuNs;
+  }
+  return { allNs, idleNs };
 }
 
 export interface Deployment {
@@ -109,23 +115,20 @@ interface Window {
 }
 
 async function measureWindow(d: Deployment, durationMs: number): Promise<Window> {
-  const read = (idleOnly = false) => ({ leader: cpuNs(d.leaderPid, idleOnly), followers: d.followerPids.map((pid) => cpuNs(pid, idleOnly)) });
-  const all0 = read();
-  const poll0 = read(true);
+  const read = () => ({ leader: cpuNs(d.leaderPid), followers: d.followerPids.map((pid) => cpuNs(pid)) });
+  const before = read();
   const m = await measureOneClient(d.url, "put", { warmupMs: 0, durationMs, keys: KEYS, valueBytes: VALUE_BYTES });
-  const all1 = read();
-  const poll1 = read(true);
+  const after = read();
   const writes = m.requests;
-  const perWrite = (a: ReturnType<typeof read>, b: ReturnType<typeof read>) => ({
-    leader: (b.leader - a.leader) / 1000 / writes,
-    follower: b.followers.reduce((s, ns, i) => s + (ns - a.followers[i]!), 0) / 1000 / writes / d.followerPids.length,
+  const perWrite = (pick: (c: ReturnType<typeof cpuNs>) => number) => ({
+    leader: (pick(after.leader) - pick(before.leader)) / 1000 / writes,
+    follower: after.followers.reduce((s, c, i) => s + (pick(c) - pick(before.followers[i]!)), 0) / 1000 / writes / d.followerPids.length,
   });
-  const all = perWrite(all0, all1);
-  const poll = perWrite(poll0, poll1);
+  const all = perWrite((c) => c.allNs);
+  const poll = perWrite((c) => c.idleNs);
   return { requestsPerSec: m.requestsPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms, leaderCpuUs: all.leader, followerCpuUs: all.follower, leaderPollUs: poll.leader, followerPollUs: poll.follower };
 }
 
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 if (import.meta.main) {
   if (oneClientPath() === null) {

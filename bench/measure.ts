@@ -16,6 +16,13 @@ export interface MeasureOptions {
 
 const workerScript = join(import.meta.dir, "load-worker.ts");
 
+/** The middle value (the mean of the middle two for an even count); NaN for none. Sorts a copy. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 export function percentile(sortedUs: number[], p: number): number {
   if (sortedUs.length === 0) return NaN;
   const i = Math.min(sortedUs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedUs.length) - 1));

@@ -1,5 +1,6 @@
 // Markdown tables of the benchmarks: etcbun beside etcd, with ratios (etcbun/etcd).
 import type { MemoryResult } from "./memory.ts";
+import { median } from "./measure.ts";
 import type { Measurement } from "./types.ts";
 
 export interface Row {
@@ -15,15 +16,10 @@ export interface Row {
   rounds?: { etcd: Measurement | string; etcbun: Measurement | string }[];
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-
 /**
  * Per-field medians of several rounds' measurements of one row (throughput, p50 and p99 each
- * their own median); a string (why a side has no numbers) when no round measured it.
+ * their own median; errors summed, so an error in any round shows); a string (why a side has no
+ * numbers) when no round measured it.
  */
 export function medianOf(ms: (Measurement | string)[]): Measurement | string {
   const ok = ms.filter((m): m is Measurement => typeof m !== "string");
