@@ -8,7 +8,7 @@ import { addCorsHeaders, corsOrigin } from "./cors.ts";
 import { dashboardRoutes, DASHBOARD_PATH, prefersDashboard } from "./dashboard.ts";
 import { badRequest, notFound } from "./http.ts";
 import { handleHealth, handleMachines, handleMetrics, handleStats, handleVersion } from "./info.ts";
-import { handleKeys, KEYS_PREFIX, type KeysContext } from "./keys.ts";
+import { AnswerHeaders, handleKeys, KEYS_PREFIX, type KeysContext } from "./keys.ts";
 import { handleMembers, MEMBERS_PREFIX } from "./members.ts";
 import { type RequestTarget, movedPermanently, needsCleaning, requestTarget } from "./paths.ts";
 
@@ -27,7 +27,7 @@ function pathOf(request: Request): string {
 
 export function createApp(member: Member, opts: AppOptions = {}) {
   const origins = opts.corsOrigins ?? ["*"];
-  const ctx: KeysContext = { member, nowUs: opts.nowUs ?? wallUs, sseHeartbeatMs: opts.sseHeartbeatMs ?? 15_000 };
+  const ctx: KeysContext = { member, nowUs: opts.nowUs ?? wallUs, sseHeartbeatMs: opts.sseHeartbeatMs ?? 15_000, answerHeaders: new AnswerHeaders() };
   const withCors = (request: Request, response: Response): Response => {
     const origin = corsOrigin(origins, request);
     if (origin !== null) addCorsHeaders(response.headers, origin);

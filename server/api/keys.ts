@@ -12,6 +12,7 @@ import { watchResponse, type WatchSettings } from "./watch.ts";
 export interface KeysContext extends WatchSettings {
   member: Member;
   nowUs: () => TimeUs;
+  answerHeaders: AnswerHeaders;
 }
 
 export const KEYS_PREFIX = "/v2/keys";
@@ -24,20 +25,66 @@ function isCreated(result: ApplyResult): boolean {
 
 const NO_VALUE_ACTIONS = new Set(["set", "compareAndSwap", "create", "update"]);
 
-function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext, origin: string | null): Response | Promise<Response> {
-  const m = ctx.member;
+/**
+ * The headers of a keys answer. A Response copies a Headers object for about a third of what it
+ * pays to build its headers from names and values (eight of them with etcd's default CORS), but
+ * making that Headers object costs more than it saves once. So the last answer's headers are
+ * kept as names and values, and become a Headers object when a second answer needs the same:
+ * same cluster ID, indexes and CORS origin (reads between two writes all do, while every write's
+ * answer has an index of its own). Never changed once made (a Response gets a copy). One per
+ * client API.
+ */
+export class AnswerHeaders {
+  private clusterId = "";
+  private index = -1;
+  private raftIndex = -1;
+  private raftTerm = -1;
+  private origin: string | null = null;
+  private record: Record<string, string> | null = null;
+  private headers: Headers | null = null;
+
+  get(clusterId: string, index: number, raftIndex: number, raftTerm: number, origin: string | null): Headers | Record<string, string> {
+    if (
+      this.record !== null &&
+      index === this.index &&
+      raftIndex === this.raftIndex &&
+      raftTerm === this.raftTerm &&
+      origin === this.origin &&
+      clusterId === this.clusterId
+    ) {
+      this.headers ??= new Headers(this.record);
+      return this.headers;
+    }
+    this.clusterId = clusterId;
+    this.index = index;
+    this.raftIndex = raftIndex;
+    this.raftTerm = raftTerm;
+    this.origin = origin;
+    this.headers = null;
+    this.record = answerHeaderRecord(clusterId, index, raftIndex, raftTerm, origin);
+    return this.record;
+  }
+}
+
+function answerHeaderRecord(clusterId: string, index: number, raftIndex: number, raftTerm: number, origin: string | null): Record<string, string> {
   const headers: Record<string, string> = {
     "Content-Type": JSON_TYPE,
-    "X-Etcd-Cluster-Id": m.clusterId,
-    "X-Etcd-Index": String(result.index),
-    "X-Raft-Index": String(m.raftIndex()),
-    "X-Raft-Term": String(m.raftTerm()),
+    "X-Etcd-Cluster-Id": clusterId,
+    "X-Etcd-Index": String(index),
+    "X-Raft-Index": String(raftIndex),
+    "X-Raft-Term": String(raftTerm),
   };
   if (origin !== null) corsHeaderRecord(headers, origin);
+  return headers;
+}
+
+function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext, origin: string | null): Response | Promise<Response> {
+  const m = ctx.member;
   const status = isCreated(result) ? 201 : 200;
   // A listing can be any size: it is made (or, for HEAD, measured) a chunk per turn (listing.ts).
   const listing = result.event.node?.nodes !== undefined;
   if (kr.method === "HEAD") {
+    const headers = answerHeaderRecord(m.clusterId, result.index, m.raftIndex(), m.raftTerm(), origin);
     if (listing) {
       return eventBodyBytes(result.event).then((bytes) => {
         headers["Content-Length"] = String(bytes);
@@ -47,12 +94,15 @@ function eventResponse(result: ApplyResult, kr: KeysRequest, ctx: KeysContext, o
     headers["Content-Length"] = String(Buffer.byteLength(eventJSON(result.event) + "\n"));
     return new Response(null, { status, headers });
   }
-  if (listing) return new Response(chunkedEventBody(result.event), { status, headers });
-  const body =
-    kr.noValueOnSuccess && NO_VALUE_ACTIONS.has(result.event.action)
-      ? `{"action":"${result.event.action}"}\n`
-      : eventJSON(result.event) + "\n";
-  return new Response(body, { status, headers });
+  const headers = ctx.answerHeaders.get(m.clusterId, result.index, m.raftIndex(), m.raftTerm(), origin);
+  return new Response(eventBody(result, kr, listing), { status, headers });
+}
+
+function eventBody(result: ApplyResult, kr: KeysRequest, listing: boolean): string | ReadableStream<Uint8Array> {
+  if (listing) return chunkedEventBody(result.event);
+  return kr.noValueOnSuccess && NO_VALUE_ACTIONS.has(result.event.action)
+    ? `{"action":"${result.event.action}"}\n`
+    : eventJSON(result.event) + "\n";
 }
 
 function toV2Request(kr: KeysRequest, path: string, nowUs: TimeUs): V2Request {

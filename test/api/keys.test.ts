@@ -22,6 +22,24 @@ describe("actions, statuses and headers (spec keys-api.md 6-7)", () => {
     });
   });
 
+  test("answers between two writes carry the same indexes; a write changes them for the next, a changed answer changes nothing", async () => {
+    await h.call("PUT", "/v2/keys/a", { form: "value=1" });
+    const first = etcdHeaders(await h.call("GET", "/v2/keys/a"));
+    const again = await h.call("GET", "/v2/keys/a");
+    expect(etcdHeaders(again)).toEqual(first);
+    // etcd 3.4's default CORS origin is "*": every answer carries it.
+    expect(again.headers.get("access-control-allow-origin")).toBe("*");
+    again.headers.set("x-etcd-index", "999");
+    again.headers.delete("access-control-allow-origin");
+    expect(etcdHeaders(await h.call("GET", "/v2/keys/a"))).toEqual(first);
+    expect((await h.call("GET", "/v2/keys/a")).headers.get("access-control-allow-origin")).toBe("*");
+    await h.call("PUT", "/v2/keys/b", { form: "value=2" });
+    const after = etcdHeaders(await h.call("GET", "/v2/keys/a"));
+    expect(Number(after["x-etcd-index"])).toBe(Number(first["x-etcd-index"]) + 1);
+    expect(Number(after["x-raft-index"])).toBe(Number(first["x-raft-index"]) + 1);
+    expect(etcdHeaders(await h.call("GET", "/v2/keys/a"))).toEqual(after);
+  });
+
   test("set new → 201, set over → 200 with prevNode and reset createdIndex, get, delete", async () => {
     let r = await h.call("PUT", "/v2/keys/message", { form: "value=Hello+world" });
     expect([r.status, r.text]).toEqual([201, '{"action":"set","node":{"key":"/message","value":"Hello world","modifiedIndex":4,"createdIndex":4}}\n']);

@@ -74,6 +74,8 @@ describe("paths, methods and CORS like etcd 3.4's handler chain", () => {
     expect(r.headers.get("access-control-allow-origin")).toBe("http://ok.example");
     r = await h.call("GET", "/v2/keys/", { headers: { origin: "http://evil.example" } });
     expect(r.headers.get("access-control-allow-origin")).toBeNull();
+    r = await h.call("GET", "/v2/keys/", { headers: { origin: "http://ok.example" } });
+    expect(r.headers.get("access-control-allow-origin")).toBe("http://ok.example");
     await h.stop();
     h = await harness({ corsOrigins: [] });
     r = await h.call("OPTIONS", "/v2/keys/");
