@@ -29,9 +29,17 @@ export function percentile(sortedUs: number[], p: number): number {
   return sortedUs[i]!;
 }
 
+/**
+ * Key k's value: `valueBytes` bytes that begin with k, so no two keys hold the same value. (With
+ * one value for every key, a store that happens to share equal strings, as JavaScriptCore's
+ * JSON.parse does through its string cache, would look smaller than it is.)
+ */
+export function distinctValue(k: number, valueBytes: number): string {
+  return `${k}-`.padEnd(valueBytes, "v").slice(0, valueBytes);
+}
+
 /** Writes every key once so GETs find values (a miss would measure the error path). */
 export async function populate(urls: string[], opts: { keys: number; valueBytes: number; concurrency?: number }): Promise<void> {
-  const body = `value=${"v".repeat(opts.valueBytes)}`;
   let next = 0;
   const writer = async () => {
     while (next < opts.keys) {
@@ -39,7 +47,7 @@ export async function populate(urls: string[], opts: { keys: number; valueBytes:
       const r = await fetch(`${urls[k % urls.length]}/v2/keys/bench/k${k}`, {
         method: "PUT",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body,
+        body: `value=${distinctValue(k, opts.valueBytes)}`,
       });
       await r.arrayBuffer();
       if (r.status >= 300) throw new Error(`populate: PUT k${k} → ${r.status}`);

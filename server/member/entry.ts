@@ -12,13 +12,12 @@ export interface LoggedRequest {
 
 const utf8 = new TextEncoder();
 const utf8Decode = new TextDecoder();
-// The compact form's text must be exactly what was encoded: a cut or altered byte is an error.
-const strictDecode = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The compact form: [COMPACT][method][flags][f64 nowUs][f64 expireAtUs?][f64 prevIndex?]
- * [u32 length of each string], then the strings (id, path, value?, prevValue?) as one UTF-8 text.
- * Lengths count UTF-16 code units, so the text is decoded once and cut with slices.
+ * [u32 UTF-8 length of each string], then the strings (id, path, value?, prevValue?) back to back.
+ * Each string is decoded on its own: a slice of one decoded text would keep that whole text (the
+ * ID and path too) alive for as long as the store keeps the node's value.
  */
 const COMPACT = 1;
 const JSON_OPEN = 0x7b; // "{"
@@ -33,6 +32,10 @@ const PREV_EXIST = 16;
 const PREV_VALUE = 32;
 const PREV_INDEX = 64;
 const EXPIRES = 128;
+
+/** The longest header: 3 + three float64 + four lengths. */
+const MAX_HEADER = 3 + 24 + 16;
+const HEADER_ROOM = Array.from({ length: MAX_HEADER + 1 }, (_, n) => "\0".repeat(n));
 
 // Float64 fields go through one scratch buffer (little-endian, as the WAL's other numbers).
 const f64 = new Float64Array(1);
@@ -88,19 +91,19 @@ function encodeCompact(id: string, req: Write, text: string): Uint8Array {
   if (expireAtUs !== null) flags |= EXPIRES;
   const strings = 2 + (value !== undefined ? 1 : 0) + (prevValue !== undefined ? 1 : 0);
   const head = 3 + 8 + (expireAtUs !== null ? 8 : 0) + (prevIndex !== undefined ? 8 : 0) + 4 * strings;
-  const bytes = utf8.encode(text);
-  const out = new Uint8Array(head + bytes.length);
+  // One encode of the strings behind room for the header, written over it below.
+  const out = utf8.encode(HEADER_ROOM[head]! + text);
+  const byteLength = (s: string) => Buffer.byteLength(s, "utf8");
   out[0] = COMPACT;
   out[1] = METHOD_CODE[req.method]!;
   out[2] = flags;
   let at = putF64(out, 3, req.nowUs);
   if (expireAtUs !== null) at = putF64(out, at, expireAtUs);
   if (prevIndex !== undefined) at = putF64(out, at, prevIndex);
-  at = putU32(out, at, id.length);
-  at = putU32(out, at, req.path.length);
-  if (value !== undefined) at = putU32(out, at, value.length);
-  if (prevValue !== undefined) at = putU32(out, at, prevValue.length);
-  out.set(bytes, at);
+  at = putU32(out, at, byteLength(id));
+  at = putU32(out, at, byteLength(req.path));
+  if (value !== undefined) at = putU32(out, at, byteLength(value));
+  if (prevValue !== undefined) at = putU32(out, at, byteLength(prevValue));
   return out;
 }
 
@@ -124,33 +127,26 @@ function decodeCompact(data: Uint8Array): LoggedRequest {
   const hasPrevValue = (flags & PREV_VALUE) !== 0;
   const strings = 2 + (hasValue ? 1 : 0) + (hasPrevValue ? 1 : 0);
   if (data.length < at + 4 * strings) throw new Error("malformed request entry");
-  const idEnd = getU32(data, at);
+  // Ends of the strings, as offsets into the data.
+  const idEnd = at + 4 * strings + getU32(data, at);
   const pathEnd = idEnd + getU32(data, at + 4);
-  at += 8;
   let valueEnd = pathEnd;
-  if (hasValue) {
-    valueEnd += getU32(data, at);
-    at += 4;
-  }
-  let prevValueEnd = valueEnd;
-  if (hasPrevValue) {
-    prevValueEnd += getU32(data, at);
-    at += 4;
-  }
-  const text = strictDecode.decode(data.subarray(at));
-  if (text.length !== prevValueEnd) throw new Error("malformed request entry");
-  const id = text.slice(0, idEnd);
-  const path = text.slice(idEnd, pathEnd);
-  const prevValue = hasPrevValue ? text.slice(valueEnd, prevValueEnd) : undefined;
+  if (hasValue) valueEnd += getU32(data, at + 8);
+  const prevValueEnd = hasPrevValue ? valueEnd + getU32(data, at + 4 * strings - 4) : valueEnd;
+  if (prevValueEnd !== data.length) throw new Error("malformed request entry");
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const id = b.toString("utf8", at + 4 * strings, idEnd);
+  const path = b.toString("utf8", idEnd, pathEnd);
+  const prevValue = hasPrevValue ? b.toString("utf8", valueEnd, prevValueEnd) : undefined;
   const dir = (flags & DIR) !== 0;
   let req: V2Request;
   if (method === "DELETE") {
     req = { method, path, dir, recursive: (flags & RECURSIVE) !== 0, prevValue, prevIndex, nowUs };
   } else if (method === "POST") {
-    req = { method, path, value: text.slice(pathEnd, valueEnd), dir, expireAtUs, nowUs };
+    req = { method, path, value: b.toString("utf8", pathEnd, valueEnd), dir, expireAtUs, nowUs };
   } else {
     const prevExist = flags & PREV_EXIST_SET ? (flags & PREV_EXIST) !== 0 : undefined;
-    req = { method, path, value: text.slice(pathEnd, valueEnd), dir, prevExist, prevValue, prevIndex, expireAtUs, refresh: (flags & REFRESH) !== 0, nowUs };
+    req = { method, path, value: b.toString("utf8", pathEnd, valueEnd), dir, prevExist, prevValue, prevIndex, expireAtUs, refresh: (flags & REFRESH) !== 0, nowUs };
   }
   return { id, req };
 }
