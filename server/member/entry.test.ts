@@ -61,6 +61,10 @@ describe("request entries", () => {
     const data = encodeRequestEntry("b.1", lone);
     expect(data[0]).toBe(0x7b);
     expect(decodeRequestEntry(data).req).toEqual(lone);
+    // So does a request whose fields are not what their types say (the store refuses it on apply).
+    const odd = { method: "PUT", path: 42, value: "x" } as unknown as V2Request;
+    expect(encodeRequestEntry("c.1", odd)[0]).toBe(0x7b);
+    expect(decodeRequestEntry(encodeRequestEntry("c.1", odd)).req).toEqual(odd);
   });
 
   test("bytes that are no request entry are refused, never half read", () => {

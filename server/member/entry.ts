@@ -151,17 +151,21 @@ function decodeCompact(data: Uint8Array): LoggedRequest {
   return { id, req };
 }
 
-/** The strings of a write, in the compact form's order. */
-function compactText(id: string, req: Write): string {
-  if (req.method === "DELETE") return id + req.path + (req.prevValue ?? "");
-  return id + req.path + req.value + (req.method === "PUT" ? (req.prevValue ?? "") : "");
+/** The strings of a write, in the compact form's order; null when a field is not what its type says. */
+function compactText(id: string, req: Write): string | null {
+  const prevValue = req.method === "POST" ? undefined : req.prevValue;
+  if (typeof id !== "string" || typeof req.path !== "string" || (prevValue !== undefined && typeof prevValue !== "string")) return null;
+  if (req.method === "DELETE") return id + req.path + (prevValue ?? "");
+  if (typeof req.value !== "string") return null;
+  return id + req.path + req.value + (prevValue ?? "");
 }
 
 export function encodeRequestEntry(id: string, req: V2Request): Uint8Array {
   if (req.method === "PUT" || req.method === "POST" || req.method === "DELETE") {
     const text = compactText(id, req);
-    // UTF-8 cannot carry a lone surrogate (no request decoded from HTTP has one); JSON keeps it.
-    if (text.isWellFormed()) return encodeCompact(id, req, text);
+    // UTF-8 cannot carry a lone surrogate (no request decoded from HTTP has one); JSON keeps it,
+    // and keeps a malformed request as it is, for the store to refuse when it is applied.
+    if (text !== null && text.isWellFormed()) return encodeCompact(id, req, text);
   }
   return utf8.encode(JSON.stringify({ id, req }));
 }

@@ -270,7 +270,12 @@ export class RaftMember implements Member, IntrospectableMember {
     const fail = this.wal.failure;
     if (fail) return Promise.reject(timeoutError(`etcdserver: ${fail.message}`));
     const id = this.reqPrefix + (this.reqSeq++).toString(36);
-    const data = encodeRequestEntry(id, req);
+    let data: Uint8Array;
+    try {
+      data = encodeRequestEntry(id, req);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise<ApplyResult>((resolve, reject) => {
       this.waiters.set(id, { resolve, reject, startedMs: performance.now() });
       this.pending.push(data);
@@ -413,6 +418,7 @@ export class RaftMember implements Member, IntrospectableMember {
 
   private applySnapshot(snap: Snapshot): void {
     this.store.recover(snap.data);
+    this.storage.releaseSnapshotData(snap.metadata.index);
     this.appliedIndex = snap.metadata.index;
     this.snapshotIndex = snap.metadata.index;
     this.confState = snap.metadata.confState;
@@ -512,6 +518,8 @@ export class RaftMember implements Member, IntrospectableMember {
         .saveSnapshot(snap)
         .then(() => {
           this.snapshotIndex = Math.max(this.snapshotIndex, index);
+          // On disk now: the bytes are read back from the file if a follower needs them.
+          this.storage.releaseSnapshotData(index);
           const compactTo = index - SNAPSHOT_CATCH_UP_ENTRIES;
           if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
           this.emitRaft({ kind: "snapshot", index, detail: `snapshot at ${index} (${snap.data.length} bytes)` });
