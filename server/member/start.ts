@@ -71,6 +71,7 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     if (opened.snapshot) {
       storage.applySnapshot(opened.snapshot);
       store.recover(opened.snapshot.data);
+      storage.releaseSnapshotData(opened.snapshot.metadata.index);
       snapshotIndex = opened.snapshot.metadata.index;
       confState = opened.snapshot.metadata.confState;
     }
@@ -150,6 +151,7 @@ export async function startMember(config: Config, options: StartMemberOptions = 
     onSnapshot: async (m) => member.receive(m),
     onUnreachable: (peer) => member.reportUnreachable(peer),
     onSnapshotStatus: (peer, ok) => member.reportSnapshot(peer, ok),
+    snapshotData: (m) => wal.snapshotData(m),
     onRemoved: () => {
       log("etcbun: the member has been permanently removed from the cluster");
       options.onFatal?.("removed");

@@ -258,6 +258,37 @@ describe("peer transport", () => {
     expect(b.logs.some((l) => l.includes("disk full"))).toBe(true);
   });
 
+  test("a snapshot whose bytes the member dropped is read back before it leaves; one that cannot be read fails", async () => {
+    const data = Uint8Array.from({ length: 5000 }, (_, i) => i * 7);
+    const asked: number[] = [];
+    const a = node("a", {
+      snapshotData: async (m) => {
+        asked.push(m.index);
+        if (m.index === 13) throw new Error("ENOENT: purged");
+        return data;
+      },
+    });
+    const b = node("b");
+    a.t.addPeer("b", [b.url]);
+    const snap = (index: number): Message => ({
+      ...app("a", "b", 0),
+      type: 7,
+      entries: [],
+      snapshot: { metadata: { index, term: 2, confState: { voters: ["a", "b"], learners: [] } }, data: new Uint8Array(0) },
+    });
+    a.t.send([snap(12)]);
+    await until(() => a.snapStatus.length === 1);
+    expect(a.snapStatus).toEqual([["b", true]]);
+    expect(b.snaps[0]!.snapshot!.metadata.index).toBe(12);
+    expect(Bun.hash(b.snaps[0]!.snapshot!.data)).toBe(Bun.hash(data));
+    a.t.send([snap(13)]);
+    await until(() => a.snapStatus.length === 2);
+    expect(a.snapStatus[1]).toEqual(["b", false]);
+    expect(a.logs.some((l) => l.includes("cannot read snapshot 13") && l.includes("purged"))).toBe(true);
+    expect(asked).toEqual([12, 13]);
+    expect(b.snaps.length).toBe(1);
+  });
+
   test("a truncated or corrupt snapshot upload is refused with 400", async () => {
     const b = node("b");
     const headers = { "X-Etcd-Cluster-ID": "c1", "X-Server-From": "a" };

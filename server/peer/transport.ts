@@ -78,12 +78,22 @@ export function createTransport(opts: TransportOptions): Transport {
     peer.snapshotInFlight = abort;
     const headers = peerRequestHeaders({ selfId: opts.selfId, clusterId: opts.clusterId, to: m.to, serverVersion });
     let ok = false;
-    for (const url of peer.urls) {
+    let message: Message | null = m;
+    const snap = m.snapshot!;
+    if (snap.data.length === 0 && snap.metadata.index > 0 && opts.snapshotData) {
+      try {
+        message = { ...m, snapshot: { metadata: snap.metadata, data: await opts.snapshotData(snap.metadata) } };
+      } catch (e) {
+        log(`snapshot to ${m.to}: cannot read snapshot ${snap.metadata.index}: ${(e as Error).message}`);
+        message = null;
+      }
+    }
+    for (const url of message === null ? [] : peer.urls) {
       try {
         const res = await fetch(new URL(SNAPSHOT_PATH, url), {
           method: "POST",
           headers: { ...headers, "Content-Type": "application/octet-stream" },
-          body: snapshotBody(m),
+          body: snapshotBody(message!),
           duplex: "half",
           signal: abort.signal,
           tls: clientTls,

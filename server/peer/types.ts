@@ -2,7 +2,7 @@
 // only moves Raft messages and snapshots; it knows nothing of terms, leaders or logs.
 import type { Server, WebSocketHandler } from "bun";
 import type { MemberJSON } from "../../shared/v2.ts";
-import type { Message, NodeId } from "../raft/types.ts";
+import type { Message, NodeId, SnapshotMetadata } from "../raft/types.ts";
 
 export interface PeerTlsOptions {
   certFile?: string;
@@ -24,6 +24,11 @@ export interface TransportOptions {
   onSnapshot(msg: Message): Promise<void>;
   /** A peer could not be reached or dropped messages; the member tells Raft (MsgUnreachable). */
   onUnreachable?(peerId: NodeId): void;
+  /**
+   * The data of a snapshot Raft asked to send whose bytes the member no longer holds (empty data
+   * at an index above 0): read back from its file. Without it such a snapshot is sent as it is.
+   */
+  snapshotData?(m: SnapshotMetadata): Promise<Uint8Array>;
   /** Outcome of a snapshot we sent; the member tells Raft (MsgSnapStatus). */
   onSnapshotStatus?(peerId: NodeId, ok: boolean): void;
   /** A peer answered that this member was removed from the cluster; the member must stop. Called once. */

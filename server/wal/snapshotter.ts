@@ -119,6 +119,14 @@ export async function loadNewestSnapshot(ctx: WalContext, usable: (m: SnapshotMe
   return null;
 }
 
+/** The data of the snapshot file for (term, index); throws when it is gone or not whole. */
+export async function readSnapshotData(ctx: WalContext, m: { index: number; term: number }): Promise<Uint8Array> {
+  const path = joinPath(ctx.snapDir, snapFileName(m.term, m.index));
+  const snap = decodeSnapshotFile(await ctx.disk.readFile(path));
+  if (!snap || snap.metadata.index !== m.index || snap.metadata.term !== m.term) throw new Error(`snapshot ${path} is not whole`);
+  return snap.data;
+}
+
 /** Keeps the newest `maxSnapshots` files (0 keeps all). */
 export async function purgeSnapshots(ctx: WalContext): Promise<void> {
   if (ctx.maxSnapshots <= 0) return;

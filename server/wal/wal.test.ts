@@ -117,6 +117,20 @@ test("snapshots: file written, marker recorded, segments released beyond maxWals
   expect(r.hardState.commit).toBe(82);
 });
 
+test("a saved snapshot's data reads back from its file until it is purged", async () => {
+  const disk = new SimDisk();
+  const opts = { ...simOptions(disk), maxSnapshots: 1 };
+  const wal = await createWal(DATA_DIR, META, opts);
+  await wal.save({ term: 1, vote: "", commit: 10 }, entries(1, 10));
+  await wal.saveSnapshot(snap(5, 1, 5000));
+  expect(await wal.snapshotData({ index: 5, term: 1 })).toEqual(snap(5, 1, 5000).data);
+  await expect(wal.snapshotData({ index: 5, term: 2 })).rejects.toThrow();
+  await wal.saveSnapshot(snap(10, 1, 300));
+  expect(await wal.snapshotData({ index: 10, term: 1 })).toEqual(snap(10, 1, 300).data);
+  await expect(wal.snapshotData({ index: 5, term: 1 })).rejects.toThrow();
+  await wal.close();
+});
+
 test("releaseTo never releases past the newest durable snapshot", async () => {
   const disk = new SimDisk();
   const opts = simOptions(disk, { segmentSizeBytes: 1024, maxWals: 1 });

@@ -7,7 +7,7 @@ import type { DiskFile } from "./disk.ts";
 import { WalFailedError } from "./errors.ts";
 import { FrameWriter, type QueuedRecord, queuedFrameBytes } from "./frame.ts";
 import { createSegmentFile, type Segment } from "./segment.ts";
-import { purgeSnapshots, writeSnapshotFile } from "./snapshotter.ts";
+import { purgeSnapshots, readSnapshotData, writeSnapshotFile } from "./snapshotter.ts";
 
 interface Pending {
   /** Framed (CRC chained) at flush, in this order. */
@@ -137,6 +137,11 @@ export class Wal {
     const gate = this.installGate;
     if (gate) return gate.then(() => this.enqueue(req));
     return this.enqueue(req);
+  }
+
+  /** The data of a snapshot saved earlier, read back from its file (it may have been purged since). */
+  snapshotData(m: { index: number; term: number }): Promise<Uint8Array> {
+    return readSnapshotData(this.ctx, m);
   }
 
   /**

@@ -103,4 +103,16 @@ describe("MemoryStorage", () => {
     expect(other.initialState().confState.voters).toEqual(["1"]);
     expect(() => other.applySnapshot(snap)).toThrow(SnapOutOfDateError);
   });
+
+  test("a snapshot's bytes can be dropped once on disk; its metadata stays, and only that snapshot's", () => {
+    const s = filled();
+    const snap = s.createSnapshot(3, { data: new Uint8Array([9, 9]) });
+    s.releaseSnapshotData(2);
+    expect(s.snapshot().data.length).toBe(2);
+    s.releaseSnapshotData(3);
+    expect(s.snapshot().metadata).toEqual(snap.metadata);
+    expect(s.snapshot().data.length).toBe(0);
+    expect(snap.data.length).toBe(2);
+    expect(s.firstIndex()).toBe(1);
+  });
 });
