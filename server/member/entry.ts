@@ -66,6 +66,10 @@ function getU32(data: Uint8Array, at: number): number {
 
 type Write = V2Request & { method: "PUT" | "POST" | "DELETE" };
 
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, "utf8");
+}
+
 function encodeCompact(id: string, req: Write, text: string): Uint8Array {
   let flags = req.dir ? DIR : 0;
   let value: string | undefined;
@@ -93,7 +97,6 @@ function encodeCompact(id: string, req: Write, text: string): Uint8Array {
   const head = 3 + 8 + (expireAtUs !== null ? 8 : 0) + (prevIndex !== undefined ? 8 : 0) + 4 * strings;
   // One encode of the strings behind room for the header, written over it below.
   const out = utf8.encode(HEADER_ROOM[head]! + text);
-  const byteLength = (s: string) => Buffer.byteLength(s, "utf8");
   out[0] = COMPACT;
   out[1] = METHOD_CODE[req.method]!;
   out[2] = flags;
