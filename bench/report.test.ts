@@ -53,7 +53,7 @@ test("memory table: MiB from KiB and etcbun/etcd ratios; a failed side shows why
   const etcbun = { idleKiB: 40 * 1024, loadedKiB: 150 * 1024, writeSeconds: 5 };
   const table = memoryTable({ keys: 100000, valueBytes: 256, writers: 64, etcd, etcbun });
   expect(table).toContain("| RSS idle, MiB | 20.0 | 40.0 | 2.00 |");
-  expect(table).toContain("| RSS after 100000 PUTs of 256-byte values, MiB | 100.0 | 150.0 | 1.50 |");
+  expect(table).toContain("| RSS 3 s after 100000 PUTs of 256-byte values (a value per key), MiB | 100.0 | 150.0 | 1.50 |");
   expect(table).toContain("| time to write them with 64 clients, s | 10.0 | 5.0 | 0.50 |");
   const failed = memoryTable({ keys: 10, valueBytes: 256, writers: 64, etcd, etcbun: "failed: boom" });
   expect(failed).toContain("| RSS idle, MiB | 20.0 | failed: boom | - |");

@@ -106,7 +106,7 @@ export function memoryTable(r: MemoryRow): string {
     "| 1 member | etcd | etcbun | ratio |",
     "|---|---:|---:|---:|",
     line("RSS idle, MiB", (m) => m.idleKiB, mib),
-    line(`RSS after ${r.keys} PUTs of ${r.valueBytes}-byte values, MiB`, (m) => m.loadedKiB, mib),
+    line(`RSS 3 s after ${r.keys} PUTs of ${r.valueBytes}-byte values (a value per key), MiB`, (m) => m.loadedKiB, mib),
     line(`time to write them with ${r.writers} clients, s`, (m) => m.writeSeconds, (n) => fmt(n, 1)),
   ].join("\n");
 }
