@@ -22,7 +22,7 @@ export interface MemoryResult {
  * the resident memory of a member gone quiet after a burst, for both servers (etcbun collects
  * once writes have stood still 0.5 s; at 1 s after the last write its RSS was 0.87x etcd's).
  */
-const SETTLE_MS = 3000;
+export const MEMORY_SETTLE_MS = 3000;
 
 export async function measureMemory(kind: ServerKind, opts: MemoryOptions): Promise<MemoryResult> {
   const s = await startServer(kind, { name: "bench-mem" });
@@ -32,7 +32,7 @@ export async function measureMemory(kind: ServerKind, opts: MemoryOptions): Prom
     const t0 = performance.now();
     await populate([s.clientURL], { keys: opts.keys, valueBytes: opts.valueBytes, concurrency: opts.writers });
     const writeSeconds = (performance.now() - t0) / 1000;
-    await Bun.sleep(SETTLE_MS);
+    await Bun.sleep(MEMORY_SETTLE_MS);
     return { idleKiB, loadedKiB: vmRssKiB(pid), writeSeconds };
   } finally {
     await s.stop();

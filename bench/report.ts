@@ -1,5 +1,5 @@
 // Markdown tables of the benchmarks: etcbun beside etcd, with ratios (etcbun/etcd).
-import type { MemoryResult } from "./memory.ts";
+import { MEMORY_SETTLE_MS, type MemoryResult } from "./memory.ts";
 import { median } from "./measure.ts";
 import type { Measurement } from "./types.ts";
 
@@ -106,7 +106,7 @@ export function memoryTable(r: MemoryRow): string {
     "| 1 member | etcd | etcbun | ratio |",
     "|---|---:|---:|---:|",
     line("RSS idle, MiB", (m) => m.idleKiB, mib),
-    line(`RSS 3 s after ${r.keys} PUTs of ${r.valueBytes}-byte values (a value per key), MiB`, (m) => m.loadedKiB, mib),
+    line(`RSS ${MEMORY_SETTLE_MS / 1000} s after ${r.keys} PUTs of ${r.valueBytes}-byte values (a value per key), MiB`, (m) => m.loadedKiB, mib),
     line(`time to write them with ${r.writers} clients, s`, (m) => m.writeSeconds, (n) => fmt(n, 1)),
   ].join("\n");
 }
