@@ -9,6 +9,7 @@ const idleThreads = () => threads(process.pid).filter((t) => t.policy === SCHED_
 
 const pollerCpuNs = () => idleThreads().reduce((sum, t) => sum + t.cpuNs, 0);
 
+// Linux only: the poller itself (SCHED_IDLE, per-thread context switches) and this test's /proc reads.
 test.skipIf(process.platform !== "linux")("a SCHED_IDLE thread spins after each touch while the caller keeps sleeping, not while it is always busy, and sleeps when idle; stop ends it", async () => {
   expect(startIdlePoll(0)).toBeNull(); // --idle-poll-us 0: no thread at all
   const before = idleThreads().length;

@@ -122,8 +122,12 @@ onmessage = (e) => {
 export function startIdlePoll(windowUs: number, log: (line: string) => void = () => {}): IdlePoll | null {
   if (windowUs <= 0) return null;
   const unavailable = (why: string) => log(`the idle poll (--idle-poll-us) is not available here (${why}); running without it`);
-  if (process.platform !== "linux" || typeof Worker === "undefined") {
-    unavailable(process.platform !== "linux" ? "not Linux" : "no worker threads");
+  if (process.platform !== "linux") {
+    unavailable("not Linux");
+    return null;
+  }
+  if (typeof Worker === "undefined") {
+    unavailable("no worker threads");
     return null;
   }
   const sab = new SharedArrayBuffer(16);

@@ -73,46 +73,55 @@ export function createTransport(opts: TransportOptions): Transport {
     peers.set(id, { urls, stream, snapshotInFlight: null, snapshotsSent: 0, snapshotsFailed: 0 });
   }
 
-  async function shipSnapshot(peer: Peer, m: Message): Promise<void> {
-    const abort = new AbortController();
-    peer.snapshotInFlight = abort;
-    const headers = peerRequestHeaders({ selfId: opts.selfId, clusterId: opts.clusterId, to: m.to, serverVersion });
-    let ok = false;
-    let message: Message | null = m;
+  /**
+   * The snapshot message with its bytes: read back from the member's file when it holds only the
+   * metadata (empty data above index 0); null, logged, when that file cannot be read.
+   */
+  async function withSnapshotData(m: Message): Promise<Message | null> {
     const snap = m.snapshot!;
-    if (snap.data.length === 0 && snap.metadata.index > 0 && opts.snapshotData) {
-      try {
-        message = { ...m, snapshot: { metadata: snap.metadata, data: await opts.snapshotData(snap.metadata) } };
-      } catch (e) {
-        log(`snapshot to ${m.to}: cannot read snapshot ${snap.metadata.index}: ${(e as Error).message}`);
-        message = null;
-      }
+    if (snap.data.length > 0 || snap.metadata.index === 0 || !opts.snapshotData) return m;
+    try {
+      return { ...m, snapshot: { metadata: snap.metadata, data: await opts.snapshotData(snap.metadata) } };
+    } catch (e) {
+      log(`snapshot to ${m.to}: cannot read snapshot ${snap.metadata.index}: ${(e as Error).message}`);
+      return null;
     }
-    for (const url of message === null ? [] : peer.urls) {
+  }
+
+  /** POSTs the snapshot to the peer's URLs until one answers; true when it took it. */
+  async function postSnapshot(peer: Peer, m: Message, signal: AbortSignal): Promise<boolean> {
+    const headers = peerRequestHeaders({ selfId: opts.selfId, clusterId: opts.clusterId, to: m.to, serverVersion });
+    for (const url of peer.urls) {
       try {
         const res = await fetch(new URL(SNAPSHOT_PATH, url), {
           method: "POST",
           headers: { ...headers, "Content-Type": "application/octet-stream" },
-          body: snapshotBody(message!),
+          body: snapshotBody(m),
           duplex: "half",
-          signal: abort.signal,
+          signal,
           tls: clientTls,
         } as RequestInit);
-        if (res.status === 204) {
-          ok = true;
-          break;
-        }
+        if (res.status === 204) return true;
         const refusal = await classifyRefusal(res);
         if (refusal.kind === "removed") onRemoved();
         else if (refusal.kind === "clusterMismatch") {
           log(`request sent was ignored (cluster ID mismatch: peer[${m.to}]=${refusal.theirClusterId}, local=${opts.clusterId})`);
         } else log(`snapshot to ${m.to} refused: ${refusal.status} ${refusal.body}`);
-        break; // the peer answered: another URL of the same member would answer the same
+        return false; // the peer answered: another URL of the same member would answer the same
       } catch (e) {
-        if (abort.signal.aborted) break;
+        if (signal.aborted) return false;
         log(`snapshot to ${m.to} via ${url} failed: ${(e as Error).message}`);
       }
     }
+    return false;
+  }
+
+  async function shipSnapshot(peer: Peer, m: Message): Promise<void> {
+    const abort = new AbortController();
+    peer.snapshotInFlight = abort;
+    // No bytes to send is a failed send: Raft asks again (with the newest snapshot).
+    const message = await withSnapshotData(m);
+    const ok = message !== null && (await postSnapshot(peer, message, abort.signal));
     peer.snapshotInFlight = null;
     if (ok) peer.snapshotsSent++;
     else {

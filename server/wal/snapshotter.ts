@@ -106,8 +106,8 @@ export async function listSnapshotFiles(ctx: WalContext): Promise<{ name: string
 export async function loadNewestSnapshot(ctx: WalContext, usable: (m: SnapshotMetadata) => boolean): Promise<Snapshot | null> {
   for (const f of await listSnapshotFiles(ctx)) {
     const path = joinPath(ctx.snapDir, f.name);
-    const snap = decodeSnapshotFile(await ctx.disk.readFile(path));
-    if (!snap || snap.metadata.index !== f.index || snap.metadata.term !== f.term) {
+    const snap = await readWholeSnapshot(ctx, path, f);
+    if (!snap) {
       ctx.log(`wal: snapshot ${path} fails its checksum; renamed to ${path}.broken, trying an older one`);
       await ctx.disk.rename(path, `${path}.broken`);
       await ctx.disk.fsyncDir(ctx.snapDir);
@@ -119,11 +119,17 @@ export async function loadNewestSnapshot(ctx: WalContext, usable: (m: SnapshotMe
   return null;
 }
 
+/** The snapshot in the file at `path` if it is whole and is the one for (index, term); null otherwise. */
+async function readWholeSnapshot(ctx: WalContext, path: string, m: { index: number; term: number }): Promise<Snapshot | null> {
+  const snap = decodeSnapshotFile(await ctx.disk.readFile(path));
+  return snap && snap.metadata.index === m.index && snap.metadata.term === m.term ? snap : null;
+}
+
 /** The data of the snapshot file for (term, index); throws when it is gone or not whole. */
 export async function readSnapshotData(ctx: WalContext, m: { index: number; term: number }): Promise<Uint8Array> {
   const path = joinPath(ctx.snapDir, snapFileName(m.term, m.index));
-  const snap = decodeSnapshotFile(await ctx.disk.readFile(path));
-  if (!snap || snap.metadata.index !== m.index || snap.metadata.term !== m.term) throw new Error(`snapshot ${path} is not whole`);
+  const snap = await readWholeSnapshot(ctx, path, m);
+  if (!snap) throw new Error(`snapshot ${path} is not whole`);
   return snap.data;
 }
 
