@@ -129,7 +129,6 @@ async function measureWindow(d: Deployment, durationMs: number): Promise<Window>
   return { requestsPerSec: m.requestsPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms, leaderCpuUs: all.leader, followerCpuUs: all.follower, leaderPollUs: poll.leader, followerPollUs: poll.follower };
 }
 
-
 if (import.meta.main) {
   if (oneClientPath() === null) {
     console.error("bench/floor.ts needs a C compiler to build bench/one-client.c (apt-get install gcc)");

@@ -9,6 +9,13 @@ export interface MemoryOptions {
   valueBytes: number;
   /** Concurrent writers; enough to keep a Raft pipeline busy. */
   writers: number;
+  /**
+   * How long background work (snapshots, compaction, GC) may settle after the last write before
+   * RSS is read: the resident memory of a member gone quiet after a burst, for both servers
+   * (etcbun collects once writes have stood still 0.5 s; at 1 s after the last write its RSS was
+   * 0.87x etcd's). The bench uses 3 s.
+   */
+  settleMs: number;
 }
 
 export interface MemoryResult {
@@ -16,13 +23,6 @@ export interface MemoryResult {
   loadedKiB: number;
   writeSeconds: number;
 }
-
-/**
- * Lets background work (snapshots, compaction, GC) after the last write settle before reading:
- * the resident memory of a member gone quiet after a burst, for both servers (etcbun collects
- * once writes have stood still 0.5 s; at 1 s after the last write its RSS was 0.87x etcd's).
- */
-export const MEMORY_SETTLE_MS = 3000;
 
 export async function measureMemory(kind: ServerKind, opts: MemoryOptions): Promise<MemoryResult> {
   const s = await startServer(kind, { name: "bench-mem" });
@@ -32,7 +32,7 @@ export async function measureMemory(kind: ServerKind, opts: MemoryOptions): Prom
     const t0 = performance.now();
     await populate([s.clientURL], { keys: opts.keys, valueBytes: opts.valueBytes, concurrency: opts.writers });
     const writeSeconds = (performance.now() - t0) / 1000;
-    await Bun.sleep(MEMORY_SETTLE_MS);
+    await Bun.sleep(opts.settleMs);
     return { idleKiB, loadedKiB: vmRssKiB(pid), writeSeconds };
   } finally {
     await s.stop();

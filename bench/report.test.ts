@@ -51,11 +51,11 @@ test("3-member quorum GETs are labelled as such", () => {
 test("memory table: MiB from KiB and etcbun/etcd ratios; a failed side shows why", () => {
   const etcd = { idleKiB: 20 * 1024, loadedKiB: 100 * 1024, writeSeconds: 10 };
   const etcbun = { idleKiB: 40 * 1024, loadedKiB: 150 * 1024, writeSeconds: 5 };
-  const table = memoryTable({ keys: 100000, valueBytes: 256, writers: 64, etcd, etcbun });
+  const table = memoryTable({ keys: 100000, valueBytes: 256, writers: 64, settleMs: 3000, etcd, etcbun });
   expect(table).toContain("| RSS idle, MiB | 20.0 | 40.0 | 2.00 |");
   expect(table).toContain("| RSS 3 s after 100000 PUTs of 256-byte values (a value per key), MiB | 100.0 | 150.0 | 1.50 |");
   expect(table).toContain("| time to write them with 64 clients, s | 10.0 | 5.0 | 0.50 |");
-  const failed = memoryTable({ keys: 10, valueBytes: 256, writers: 64, etcd, etcbun: "failed: boom" });
+  const failed = memoryTable({ keys: 10, valueBytes: 256, writers: 64, settleMs: 3000, etcd, etcbun: "failed: boom" });
   expect(failed).toContain("| RSS idle, MiB | 20.0 | failed: boom | - |");
 });
 

@@ -1,5 +1,5 @@
 // Markdown tables of the benchmarks: etcbun beside etcd, with ratios (etcbun/etcd).
-import { MEMORY_SETTLE_MS, type MemoryResult } from "./memory.ts";
+import type { MemoryOptions, MemoryResult } from "./memory.ts";
 import { median } from "./measure.ts";
 import type { Measurement } from "./types.ts";
 
@@ -86,10 +86,7 @@ export function markdownTable(rows: Row[]): string {
   return [...head, ...body].join("\n");
 }
 
-export interface MemoryRow {
-  keys: number;
-  valueBytes: number;
-  writers: number;
+export interface MemoryRow extends MemoryOptions {
   etcd: MemoryResult | string;
   etcbun: MemoryResult | string;
 }
@@ -106,7 +103,7 @@ export function memoryTable(r: MemoryRow): string {
     "| 1 member | etcd | etcbun | ratio |",
     "|---|---:|---:|---:|",
     line("RSS idle, MiB", (m) => m.idleKiB, mib),
-    line(`RSS ${MEMORY_SETTLE_MS / 1000} s after ${r.keys} PUTs of ${r.valueBytes}-byte values (a value per key), MiB`, (m) => m.loadedKiB, mib),
+    line(`RSS ${r.settleMs / 1000} s after ${r.keys} PUTs of ${r.valueBytes}-byte values (a value per key), MiB`, (m) => m.loadedKiB, mib),
     line(`time to write them with ${r.writers} clients, s`, (m) => m.writeSeconds, (n) => fmt(n, 1)),
   ].join("\n");
 }

@@ -125,7 +125,7 @@ const SETTLE_STEPS: readonly { op: Op; clients: number; share: number }[] = [
 ];
 const clientFilter = listArg(args.clients)?.map(Number) ?? null;
 const opFilter = listArg(args.ops);
-const memory: MemoryOptions = { keys: Number(args["memory-keys"] ?? (args.quick ? 10_000 : 100_000)), valueBytes: 256, writers: 64 };
+const memory: MemoryOptions = { keys: Number(args["memory-keys"] ?? (args.quick ? 10_000 : 100_000)), valueBytes: 256, writers: 64, settleMs: 3000 };
 
 const sections: string[] = [];
 const rows: Row[] = [];
